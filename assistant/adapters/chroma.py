@@ -1,0 +1,208 @@
+"""Chroma: the vector store, embedded (PersistentClient) or a Chroma server (HttpClient).
+
+Chroma never embeds here: vectors are always passed in. Each ingestion run writes a new *generation*
+(``<prefix>_chunks_<gen>`` and ``<prefix>_curated_<gen>``) and then flips one pointer in the metadata of
+``<prefix>_meta``; readers follow the pointer, so a run killed midway leaves the old generation serving.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from ..errors import IndexNotReadyError
+from ..ports import Vectors
+from ..types import CuratedAnswer, Passage
+
+_BATCH = 2000
+
+
+def build_chroma_client(data_dir: Path, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    path = Path(data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class ChromaStore:
+    """Generations of the chunk and curated collections plus the active-generation pointer."""
+
+    def __init__(self, client: Any, prefix: str = "ipo") -> None:
+        self._client = client
+        self._prefix = prefix
+
+    # --- the pointer -----------------------------------------------------------------
+    def _meta(self) -> Any:
+        return self._client.get_or_create_collection(
+            f"{self._prefix}_meta", embedding_function=None, metadata={"active": ""}
+        )
+
+    def active(self) -> dict[str, Any] | None:
+        meta = dict(self._meta().metadata or {})
+        return meta if meta.get("active") else None
+
+    def activate(self, generation: str, embedder: str, dim: int, stats: dict[str, Any]) -> None:
+        self._meta().modify(
+            metadata={"active": generation, "embedder": embedder, "dim": dim, "stats": json.dumps(stats)}
+        )
+
+    # --- generations -----------------------------------------------------------------
+    def _name(self, kind: str, generation: str) -> str:
+        return f"{self._prefix}_{kind}_{generation}"
+
+    def generations(self) -> set[str]:
+        pattern = re.compile(rf"^{re.escape(self._prefix)}_(?:chunks|curated)_(g\d+)$")
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        return {m.group(1) for n in names if (m := pattern.match(n))}
+
+    def new_generation(self) -> str:
+        numbers = [int(g[1:]) for g in self.generations()]
+        active = self.active()
+        if active:
+            numbers.append(int(str(active["active"])[1:]))
+        return f"g{max(numbers, default=0) + 1}"
+
+    def collection(self, kind: str, generation: str, create: bool = False) -> Any:
+        name = self._name(kind, generation)
+        if create:
+            return self._client.create_collection(
+                name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        return self._client.get_collection(name, embedding_function=None)
+
+    def drop_generations(self, keep: str) -> list[str]:
+        dropped = []
+        for generation in sorted(self.generations() - {keep}):
+            for kind in ("chunks", "curated"):
+                try:
+                    self._client.delete_collection(self._name(kind, generation))
+                except Exception:  # already gone: nothing to drop
+                    continue
+            dropped.append(generation)
+        return dropped
+
+    def read_all(self, kind: str, generation: str, embeddings: bool = True) -> dict[str, Any]:
+        include = ["metadatas", "documents"] + (["embeddings"] if embeddings else [])
+        got = self.collection(kind, generation).get(include=include)
+        return {
+            "ids": list(got["ids"]),
+            "documents": list(got["documents"] or []),
+            "metadatas": [dict(m) for m in (got["metadatas"] or [])],
+            "embeddings": np.asarray(got["embeddings"], dtype=np.float32) if embeddings else None,
+        }
+
+
+def add_rows(
+    collection: Any, ids: Sequence[str], vectors: Vectors, documents: Sequence[str],
+    metadatas: Sequence[dict[str, Any]],
+) -> None:
+    for start in range(0, len(ids), _BATCH):
+        end = start + _BATCH
+        collection.add(
+            ids=list(ids[start:end]), embeddings=np.asarray(vectors[start:end]),
+            documents=list(documents[start:end]), metadatas=list(metadatas[start:end]),
+        )
+
+
+def _expired(meta: dict[str, Any], today: date) -> bool:
+    expires = int(meta.get("expires", 0) or 0)
+    return bool(expires) and expires < int(today.strftime("%Y%m%d"))
+
+
+def passage_from_row(chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
+    return Passage(
+        chunk_id=chunk_id, doc_id=str(meta.get("doc_id", "")), title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")), language=str(meta.get("language", "")),
+        text=str(meta.get("display", text)), heading=str(meta.get("heading", "")), score=score, dense=score,
+    )
+
+
+class ChromaDenseIndex:
+    """The read side for the assistant: dense search over the active generation."""
+
+    def __init__(self, store: ChromaStore, embedder_name: str, dim: int, today: date | None = None) -> None:
+        self._store = store
+        active = store.active()
+        if not active:
+            raise IndexNotReadyError("no index has been built yet: run `python -m ingest` first")
+        if active.get("embedder") != embedder_name or int(active.get("dim", 0)) != dim:
+            from ..errors import EmbedderMismatchError
+
+            raise EmbedderMismatchError(
+                f"the index was built with {active.get('embedder')} ({active.get('dim')}-d), not "
+                f"{embedder_name} ({dim}-d): run `python -m ingest --rebuild`"
+            )
+        self.generation = str(active["active"])
+        self._today = today or date.today()
+        self._chunks = store.collection("chunks", self.generation)
+
+    def search(self, vector: Vectors, k: int) -> list[Passage]:
+        where = {"$or": [{"expires": 0}, {"expires": {"$gte": int(self._today.strftime("%Y%m%d"))}}]}
+        got = self._chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).ravel()], n_results=k, where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
+        return [passage_from_row(i, d, dict(m), 1.0 - float(dist)) for i, d, m, dist in rows]
+
+    def all_passages(self) -> list[Passage]:
+        data = self._store.read_all("chunks", self.generation, embeddings=False)
+        rows = zip(data["ids"], data["documents"], data["metadatas"], strict=True)
+        return [passage_from_row(i, d, m) for i, d, m in rows if not _expired(m, self._today)]
+
+    def curated_entries(self) -> tuple[list[CuratedAnswer], list[tuple[str, str, str]], Vectors]:
+        data = self._store.read_all("curated", self.generation)
+        entries: list[CuratedAnswer] = []
+        rows: list[tuple[str, str, str]] = []
+        keep: list[int] = []
+        for n, (doc, meta) in enumerate(zip(data["documents"], data["metadatas"], strict=True)):
+            if meta.get("kind") == "entry":
+                entries.append(curated_from_json(doc))
+            else:
+                rows.append((str(meta["curated_id"]), str(meta["lang"]), doc))
+                keep.append(n)
+        vectors = data["embeddings"][keep] if keep else np.zeros((0, 1), dtype=np.float32)
+        return entries, rows, vectors
+
+    def is_ready(self) -> bool:
+        try:
+            self._chunks.count()
+            return True
+        except Exception:
+            return False
+
+
+def curated_to_json(entry: CuratedAnswer) -> str:
+    return json.dumps(
+        {"id": entry.id, "documents": list(entry.documents), "answers": entry.answers,
+         "review": entry.review, "topics": list(entry.topics),
+         "questions": {k: list(v) for k, v in entry.questions.items()}},
+        ensure_ascii=False,
+    )
+
+
+def curated_from_json(text: str) -> CuratedAnswer:
+    raw = json.loads(text)
+    return CuratedAnswer(
+        id=raw["id"], documents=tuple(raw["documents"]), answers=dict(raw["answers"]),
+        review=dict(raw["review"]), topics=tuple(raw.get("topics", ())),
+        questions={k: tuple(v) for k, v in raw.get("questions", {}).items()},
+    )

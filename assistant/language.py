@@ -1,0 +1,103 @@
+"""Detect the language of a message: lingua restricted to a known set, script shortcuts, fallbacks."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from .types import LANGUAGES
+
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_UKRAINIAN_ONLY = re.compile(r"[іїєґ]", re.I)
+_RUSSIAN_ONLY = re.compile(r"[ыэъё]", re.I)
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+# Languages we recognise in order to say "not supported" honestly (Malay is left out on purpose:
+# with it, Indonesian is often mistaken for Malay).
+_OTHER = ("ITALIAN", "PORTUGUESE", "PERSIAN", "CHINESE", "JAPANESE", "KOREAN", "HINDI", "GREEK",
+          "HEBREW", "HUNGARIAN", "ROMANIAN", "CZECH", "SWEDISH")
+_SUPPORTED = ("ENGLISH", "DUTCH", "ARABIC", "RUSSIAN", "UKRAINIAN", "TURKISH", "INDONESIAN", "POLISH",
+              "SPANISH", "FRENCH", "GERMAN")
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str | None  # one of LANGUAGES, or None
+    other: str | None = None  # ISO code of a recognised but unsupported language
+    confidence: float = 0.0
+
+
+class LanguageDetector:
+    """Thread-safe wrapper around lingua, built on first use."""
+
+    def __init__(self) -> None:
+        self._detector: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._detector is None:
+                from lingua import Language, LanguageDetectorBuilder
+
+                languages = [getattr(Language, n) for n in _SUPPORTED + _OTHER]
+                self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
+            return self._detector
+
+    def detect(self, text: str) -> Detection:
+        if _ARABIC.search(text) and len(_ARABIC.findall(text)) >= len(text) * 0.2:
+            return self._arabic_or_persian(text)
+        if _CYRILLIC.search(text) and len(_CYRILLIC.findall(text)) >= len(text) * 0.3:
+            if _UKRAINIAN_ONLY.search(text) and not _RUSSIAN_ONLY.search(text):
+                return Detection("uk", confidence=0.9)
+            if _RUSSIAN_ONLY.search(text) and not _UKRAINIAN_ONLY.search(text):
+                return Detection("ru", confidence=0.9)
+        if not _LATIN_WORD.search(text) and not _CYRILLIC.search(text):
+            return self._by_model(text, minimum_words=1)
+        return self._by_model(text)
+
+    def _arabic_or_persian(self, text: str) -> Detection:
+        # Persian-only letters (پ چ ژ گ) with no Arabic-only ones point to Persian.
+        if re.search(r"[پچژگ]", text) and not re.search(r"[ةى]", text):
+            return Detection(None, other="fa", confidence=0.8)
+        return Detection("ar", confidence=0.95)
+
+    def _by_model(self, text: str, minimum_words: int = 3) -> Detection:
+        values = self._get().compute_language_confidence_values(text)
+        if not values:
+            return Detection(None)
+        best = values[0]
+        code = best.language.iso_code_639_1.name.lower()
+        if code in LANGUAGES:
+            return Detection(code, confidence=best.value)
+        if best.value >= 0.5 and len(text.split()) >= minimum_words:
+            return Detection(None, other=code, confidence=best.value)
+        supported = next((v for v in values if v.language.iso_code_639_1.name.lower() in LANGUAGES), None)
+        if supported is None:
+            return Detection(None)
+        return Detection(supported.language.iso_code_639_1.name.lower(), confidence=supported.value)
+
+
+_default = LanguageDetector()
+
+
+def detect_language(text: str) -> str | None:
+    """The supported language of ``text``, or None when unsure or unsupported."""
+    return _default.detect(text).language
+
+
+def choose_reply_language(
+    detection: Detection, conversation_language: str | None, locale_hint: str | None, words: int,
+) -> tuple[str, bool]:
+    """(reply language, unsupported?) — message first when confident, then conversation, then hint."""
+    hint = (locale_hint or "").split("-")[0].lower() or None
+    fallback = conversation_language or (hint if hint in LANGUAGES else None)
+    if detection.other and detection.confidence >= 0.5:
+        return "en", True
+    if detection.language and (detection.confidence >= 0.35 or words >= 4 or fallback is None):
+        # Very short messages ("ok", "yes") keep the conversation's language.
+        if words <= 2 and fallback and detection.confidence < 0.9:
+            return fallback, False
+        return detection.language, False
+    return fallback or "en", False

@@ -1,0 +1,1 @@
+"""Ingestion: load sources, chunk them, embed them and publish a new index generation atomically."""
