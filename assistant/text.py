@@ -33,7 +33,7 @@ def tokens(text: str, stem: int = 6) -> list[str]:
     """Language-agnostic lexical tokens: folded words of ≥2 characters, cut to ``stem`` characters."""
     out = []
     for word in _WORD.findall(fold(text)):
-        if len(word) < 2 or word.isdigit() and len(word) < 2:
+        if len(word) < 2 or (word.isdigit() and len(word) < 2):
             continue
         out.append(word[:stem])
     return out

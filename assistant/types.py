@@ -108,5 +108,5 @@ class Escalation:
 class Event:
     """One event of a streamed reply: route, text, citations, escalation, done."""
 
-    kind: Literal["route", "text", "citations", "escalation", "done", "error", "interrupted"]
+    kind: Literal["route", "text", "citations", "retrieved", "escalation", "done", "error", "interrupted"]
     data: dict[str, Any] = field(default_factory=dict)

@@ -6,12 +6,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from assistant.sentences import split_sentences
 from assistant.types import Chunk, Document
+
+__all__ = ["Block", "chunk_document", "embed_text", "parse_blocks", "split_sentences"]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|dr|mr|mrs|ms|prof|etc|approx|no|vs|st|ca|bijv|z\.b|d\.h|n\.v\.t)\.$", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?؟。])\s+(?=[\"'(\[]?[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ\u0600-\u06ff0-9])")
 
 
 @dataclass(frozen=True)
@@ -21,18 +22,6 @@ class Block:
     text: str
     headings: tuple[str, ...]
     is_list_item: bool = False
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentence split that keeps abbreviations such as 'e.g.' or 'Dr.' inside their sentence."""
-    pieces = _SENTENCE_END.split(text.strip())
-    sentences: list[str] = []
-    for piece in pieces:
-        if sentences and _ABBREV.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return [s.strip() for s in sentences if s.strip()]
 
 
 def parse_blocks(markdown: str) -> list[Block]:

@@ -1,0 +1,70 @@
+"""Hybrid retrieval: dense (via the vector store) + BM25, fused by reciprocal rank; language preference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .lexical import BM25Index
+from .ports import DenseIndex, Vectors
+from .types import Passage
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    passages: list[Passage]
+    best_dense: float
+
+    @property
+    def doc_ids(self) -> list[str]:
+        seen: list[str] = []
+        for p in self.passages:
+            if p.doc_id not in seen:
+                seen.append(p.doc_id)
+        return seen
+
+
+class HybridRetriever:
+    def __init__(self, dense: DenseIndex, passages: list[Passage], hybrid: bool = True, depth: int = 20) -> None:
+        self._dense = dense
+        self._passages = passages
+        self._by_id = {p.chunk_id: p for p in passages}
+        self._hybrid = hybrid
+        self._depth = depth
+        self._bm25 = BM25Index([f"{p.title} {p.heading} {p.text}" for p in passages]) if hybrid else None
+
+    def retrieve(self, vector: Vectors, query: str, language: str, k: int) -> Retrieval:
+        dense = self._dense.search(vector, self._depth)
+        best = max((p.dense for p in dense), default=0.0)
+        fused: dict[str, float] = {}
+        dense_score = {p.chunk_id: p.dense for p in dense}
+        by_id = dict(self._by_id)
+        for rank, p in enumerate(dense):
+            fused[p.chunk_id] = fused.get(p.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            by_id.setdefault(p.chunk_id, p)
+        if self._bm25 is not None:
+            for rank, (index, _) in enumerate(self._bm25.search(query, self._depth)):
+                chunk_id = self._passages[index].chunk_id
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        # "Equally relevant" → the user's language first: a bonus smaller than one rank step.
+        for chunk_id in fused:
+            if by_id[chunk_id].language == language:
+                fused[chunk_id] += 0.0002
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+        chosen = _diverse([by_id[c] for c, _ in ranked], k)
+        out = [replace(p, score=fused[p.chunk_id], dense=dense_score.get(p.chunk_id, 0.0)) for p in chosen]
+        return Retrieval(out, best)
+
+
+def _diverse(passages: list[Passage], k: int, per_doc: int = 2) -> list[Passage]:
+    """Top k with at most ``per_doc`` chunks of one document, so citations cover more than one page."""
+    chosen: list[Passage] = []
+    count: dict[str, int] = {}
+    for p in passages:
+        if count.get(p.doc_id, 0) < per_doc:
+            chosen.append(p)
+            count[p.doc_id] = count.get(p.doc_id, 0) + 1
+        if len(chosen) == k:
+            break
+    return chosen

@@ -1,0 +1,141 @@
+"""Triage before retrieval: per-language rules, then a nearest-exemplar classifier. Emergency first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .ports import Vectors
+from .text import fold
+from .types import LANGUAGES, Route
+
+LEXICON_DIR = Path(__file__).parent / "lexicons"
+RULE_ROUTES = ("emergency", "medical_advice", "out_of_scope", "escalate", "erasure")
+PRIORITY = ("emergency", "medical_advice", "out_of_scope", "escalate")
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    route: Route
+    reason: str
+    urgency: str = "normal"
+    erasure: bool = False
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    rules: dict[str, list[tuple[str, re.Pattern[str]]]]  # route → [(language, pattern)]
+    exemplars: list[tuple[str, str, str]]  # (route, language, text)
+
+
+def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
+    rules: dict[str, list[tuple[str, re.Pattern[str]]]] = {r: [] for r in RULE_ROUTES}
+    exemplars: list[tuple[str, str, str]] = []
+    for language in LANGUAGES:
+        path = directory / f"{language}.yaml"
+        if not path.exists():
+            continue
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for route in RULE_ROUTES:
+            for pattern in raw.get(route) or []:
+                try:
+                    rules[route].append((language, re.compile(str(pattern), re.IGNORECASE)))
+                except re.error as exc:
+                    raise ValueError(f"{path}: bad {route} pattern {pattern!r}: {exc}") from exc
+        for route, texts in (raw.get("exemplars") or {}).items():
+            exemplars.extend((str(route), language, str(t)) for t in texts or [])
+    return Lexicons(rules, exemplars)
+
+
+def rule_hits(lexicons: Lexicons, text: str) -> dict[str, str]:
+    """route → language of the first matching pattern, over every language's rules."""
+    lowered, folded = text.lower(), fold(text)
+    hits: dict[str, str] = {}
+    for route, patterns in lexicons.rules.items():
+        for language, pattern in patterns:
+            if pattern.search(lowered) or pattern.search(folded):
+                hits[route] = language
+                break
+    return hits
+
+
+class ExemplarClassifier:
+    """Similarity of a message to labelled exemplars (same embedder), mean of the top 3 per route."""
+
+    def __init__(self, routes: list[str], vectors: Vectors) -> None:
+        self._routes = np.asarray(routes)
+        self._vectors = vectors
+        self._labels = sorted(set(routes))
+
+    def scores(self, vector: Vectors) -> dict[str, float]:
+        if not len(self._vectors):
+            return {}
+        sims = self._vectors @ np.asarray(vector, dtype=np.float32).ravel()
+        out: dict[str, float] = {}
+        for label in self._labels:
+            top = np.sort(sims[self._routes == label])[-3:]
+            out[label] = float(top.mean())
+        return out
+
+
+def build_classifier(
+    lexicons: Lexicons, embed: Callable[[list[str]], Vectors], cache: Path | None = None, tag: str = "",
+) -> ExemplarClassifier:
+    """Embed the exemplars once; cache the vectors keyed by the exemplar texts and embedder tag."""
+    import hashlib
+
+    texts = [t for _, _, t in lexicons.exemplars]
+    key = hashlib.sha1(("\n".join(texts) + tag).encode()).hexdigest()[:16]
+    path = cache / f"exemplars-{key}.npy" if cache else None
+    if path and path.exists():
+        vectors = np.load(path)
+    else:
+        vectors = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, vectors)
+    return ExemplarClassifier([r for r, _, _ in lexicons.exemplars], vectors)
+
+
+@dataclass(frozen=True)
+class TriageThresholds:
+    semantic_min: dict[str, float] = field(default_factory=lambda: {
+        "emergency": 0.93, "medical_advice": 0.90, "out_of_scope": 0.89, "escalate": 0.90,
+    })
+    margin: float = 0.015  # over the 'answer' exemplars
+
+
+class Triage:
+    def __init__(
+        self, lexicons: Lexicons, classifier: ExemplarClassifier | None,
+        thresholds: TriageThresholds | None = None,
+    ) -> None:
+        self._lexicons = lexicons
+        self._classifier = classifier
+        self._t = thresholds or TriageThresholds()
+
+    def classify(self, text: str, vector: Vectors | None) -> TriageResult:
+        hits = rule_hits(self._lexicons, text)
+        erasure = "erasure" in hits
+        for route in PRIORITY:
+            if route in hits:
+                return TriageResult(Route(route), f"rule:{route}:{hits[route]}", _urgency(route), erasure)
+        if erasure:
+            return TriageResult(Route.ANSWER, "rule:erasure", erasure=True)
+        scores = self._classifier.scores(vector) if self._classifier is not None and vector is not None else {}
+        answer = scores.get("answer", 0.0)
+        for route in PRIORITY:
+            score = scores.get(route, 0.0)
+            if score >= self._t.semantic_min[route] and score >= answer + self._t.margin:
+                return TriageResult(Route(route), f"semantic:{route}:{score:.3f}", _urgency(route), scores=scores)
+        return TriageResult(Route.ANSWER, "default", scores=scores)
+
+
+def _urgency(route: str) -> str:
+    return {"emergency": "high", "medical_advice": "normal", "escalate": "normal"}.get(route, "low")
