@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     pipeline: Literal["assistant", "naive"] = Field(default="assistant", description="'naive' = peer RAG.")
 
     # --- optional LLM --------------------------------------------------------------------
-    llm_provider: Literal["none", "openai", "anthropic", "ollama"] = Field(default="none")
+    llm_provider: Literal["none", "openai", "anthropic", "ollama"] = Field(
+        default="none", description="Optional LLM: none, openai (any OpenAI-compatible URL), anthropic, ollama."
+    )
     llm_model: str = Field(default="gpt-4o-mini", description="Model name for the provider.")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible or Ollama base URL.")
     llm_api_key: str | None = Field(default=None, description="API key for the LLM provider.")
@@ -48,27 +50,27 @@ class Settings(BaseSettings):
     llm_breaker_reset_s: float = Field(default=30.0, description="Seconds before a half-open retry.")
 
     # --- web -----------------------------------------------------------------------------
-    host: str = Field(default="127.0.0.1")
-    port: int = Field(default=8000)
+    host: str = Field(default="127.0.0.1", description="Interface the server binds to.")
+    port: int = Field(default=8000, description="Port of the web chat.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
     frame_ancestors: list[str] = Field(default_factory=list, description="Hosts that may embed the widget.")
-    max_message_chars: int = Field(default=2000)
-    max_body_bytes: int = Field(default=16_384)
-    rate_limit_per_minute_ip: int = Field(default=30)
-    rate_limit_per_minute_conversation: int = Field(default=12)
-    retention_days: int = Field(default=90)
+    max_message_chars: int = Field(default=2000, description="Longest accepted chat message.")
+    max_body_bytes: int = Field(default=16_384, description="Largest accepted request body.")
+    rate_limit_per_minute_ip: int = Field(default=30, description="Messages per minute per client IP.")
+    rate_limit_per_minute_conversation: int = Field(default=12, description="Messages per minute per conversation.")
+    retention_days: int = Field(default=90, description="Conversations older than this are deleted.")
     staff_token: str | None = Field(default=None, description="Bearer token for the staff case page.")
-    public_base_url: str = Field(default="http://localhost:8000")
+    public_base_url: str = Field(default="http://localhost:8000", description="Base URL used in staff links.")
 
     # --- Slack ---------------------------------------------------------------------------
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_channel: str | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_socket_mode: bool = False
-    slack_app_token: str | None = None
+    slack_bot_token: str | None = Field(default=None, description="Slack bot token; Slack is off without it.")
+    slack_signing_secret: str | None = Field(default=None, description="Verifies Slack request signatures.")
+    slack_channel: str | None = Field(default=None, description="Channel that receives case cards.")
+    slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    slack_socket_mode: bool = Field(default=False, description="Use Socket Mode instead of HTTP events.")
+    slack_app_token: str | None = Field(default=None, description="App-level token for Socket Mode.")
 
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="Logging level (logs never hold message text).")
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,3 +80,13 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment, with explicit overrides (tests pass configuration in)."""
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def render_settings_table() -> str:
+    """The README's settings table (a test keeps README.md in step with this class)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        shown = "<repo>/knowledge" if name == "knowledge_dir" else default
+        lines.append(f"| `IPO_{name.upper()}` | `{shown}` | {field.description or ''} |")
+    return "\n".join(lines)
