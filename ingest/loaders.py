@@ -15,6 +15,7 @@ import httpx
 from assistant.language import detect_language
 from assistant.types import Document
 
+from .chunking import split_sentences
 from .frontmatter import SourceError, document_from, split_front_matter
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
@@ -55,8 +56,16 @@ def _decode(data: bytes) -> str:
 
 
 def _strip_boilerplate(text: str) -> str:
-    lines = [ln for ln in text.splitlines() if not (_BOILERPLATE.search(ln) and len(ln.split()) < 60)]
-    return "\n".join(lines).strip()
+    """Drop cookie-banner lines; from a long line, drop only its cookie/consent sentences."""
+    kept = []
+    for line in text.splitlines():
+        if not _BOILERPLATE.search(line):
+            kept.append(line)
+        elif len(line.split()) >= 60:
+            sentences = [s for s in split_sentences(line) if not _BOILERPLATE.search(s)]
+            if sentences:
+                kept.append(" ".join(sentences))
+    return "\n".join(kept).strip()
 
 
 def _plain_document(text: str, title: str, doc_id: str, source: str, origin: str) -> Document:
@@ -168,6 +177,9 @@ def load_sources(
             for entry in url_list:
                 try:
                     targets = fetch_urls(client, entry)
+                except httpx.HTTPStatusError as exc:
+                    result.failures.append(Failure(entry, f"HTTP {exc.response.status_code}"))
+                    continue
                 except httpx.HTTPError as exc:
                     result.failures.append(Failure(entry, f"unreachable ({type(exc).__name__})"))
                     continue

@@ -1,0 +1,112 @@
+"""``python -m evals run SUITE... [options]`` and ``python -m evals report RESULTS.json --report DIR``.
+
+Exit status: 0 all gates hold; 1 a threshold, a regression against the baseline, or a case that raised;
+2 a usage error, an invalid suite or invalid settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .baseline import DEFAULT_TOLERANCE, Comparison, compare
+from .cases import CaseError
+from .gates import check_thresholds, parse_threshold
+
+log = logging.getLogger("evals")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m evals", description="Score the IPO assistant on YAML suites.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run suites and score the replies")
+    run.add_argument("suites", nargs="+", type=Path, metavar="SUITE", help="suite YAML files (any path)")
+    run.add_argument("--json", type=Path, help="write the results JSON here")
+    run.add_argument("--target", help="base URL of a running server (default: in-process)")
+    run.add_argument("--config", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                     help="settings overrides: embedder, top_k, chunk_words, hybrid, curated, pipeline …")
+    run.add_argument("--k", type=int, default=5, help="cut-off for source hits and recall (default 5)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    for p in (run, sub.add_parser("report", help="write the report of a saved results JSON")):
+        if p is not run:
+            p.add_argument("results", type=Path, help="a results JSON written by 'run --json'")
+        p.add_argument("--report", type=Path, required=p is not run, metavar="DIR",
+                       help="write report.md and report.html here")
+        p.add_argument("--baseline", type=Path, help="a prior results JSON to compare with")
+        p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
+                       help=f"how far a rate may drop before it is a regression (default {DEFAULT_TOLERANCE})")
+        p.add_argument("--fail-under", nargs="+", action="extend", default=[], metavar="METRIC=VALUE",
+                       help="fail below this value (for counts and latencies: above it)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        thresholds = [parse_threshold(t) for t in args.fail_under]
+        baseline = _read_json(args.baseline) if args.baseline else None
+        if args.command == "report":
+            document = _read_json(args.results)
+        else:
+            document = _run(args)
+    except (CaseError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    comparison = compare(document, baseline, args.tolerance) if baseline else None
+    failures = check_thresholds(document["summary"], thresholds) + _regressions(comparison)
+    if document["summary"].get("errors"):
+        failures.append(f"{document['summary']['errors']} case(s) raised an error in the target")
+    if args.command == "run" and args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.report:
+        from .report import write_report
+
+        write_report(document, args.report, baseline, comparison, failures)
+    _print_summary(document["summary"], failures)
+    return 1 if failures else 0
+
+
+def _run(args: argparse.Namespace) -> dict[str, Any]:
+    from .session import run_suites
+
+    return run_suites(args.suites, config=args.config, target_url=args.target, k=args.k,
+                      baseline=str(args.baseline) if args.baseline else None, progress=not args.no_progress)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, dict) or "summary" not in data or "cases" not in data:
+        raise ValueError(f"{path}: not a results JSON (needs 'summary' and 'cases')")
+    return data
+
+
+def _regressions(comparison: Comparison | None) -> list[str]:
+    return [f"regression: {line}" for line in comparison.regressions] if comparison else []
+
+
+_SHOWN = ("route_accuracy", "source_hit_rate", "citation_accuracy", "must_include_rate", "must_not_violations",
+          "language_accuracy", "mrr", "ndcg_at_10", "emergency_recall", "medical_advice_recall",
+          "escalate_precision", "latency_ms_p50", "latency_ms_p95")
+
+
+def _print_summary(summary: dict[str, Any], failures: Sequence[str]) -> None:
+    print(f"{summary['passed']}/{summary['cases']} cases passed")
+    recall = [k for k in summary if k.startswith("recall_at_")]
+    for key in (*_SHOWN[:6], *recall, *_SHOWN[6:]):
+        print(f"  {key:<22} {summary.get(key)}")
+    for line in failures:
+        print(f"FAILED: {line}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
