@@ -38,13 +38,16 @@ def parse_threshold(text: str) -> Threshold:
     except ValueError:
         raise ValueError(f"threshold of {metric!r} is not a number: {value!r}") from None
     head, leaf = metric.split(".")[0], metric.split(".")[-1]
-    known = head in KNOWN or re.fullmatch(r"recall_at_\d+", head)
+    known = _is_figure(head)
     if "." in metric:
-        known = head in _NESTED and (leaf in KNOWN or leaf in {"recall", "precision"}
-                                     or re.fullmatch(r"recall_at_\d+", leaf))
+        known = head in _NESTED and (_is_figure(leaf) or leaf in {"recall", "precision"})
     if not known:
         raise ValueError(f"unknown metric {metric!r} (e.g. route_accuracy, by_lang.ar.pass_rate)")
     return Threshold(metric, number)
+
+
+def _is_figure(name: str) -> bool:
+    return name in KNOWN or re.fullmatch(r"recall_at_\d+", name) is not None
 
 
 def lookup(summary: Mapping[str, Any], metric: str) -> Any:

@@ -18,6 +18,14 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _empty(title: str) -> bytes:
+    fig = Figure(figsize=(4.0, 1.6))
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, f"{title}: no data", ha="center", va="center")
+    return _png(fig)
+
+
 def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -25,6 +33,8 @@ def data_uri(png: bytes) -> str:
 def language_bars(by_lang: Mapping[str, Mapping[str, Any]]) -> bytes:
     """Grouped bars per language: pass rate, route accuracy, language accuracy."""
     langs = list(by_lang)
+    if not langs:
+        return _empty("By language")
     fig = Figure(figsize=(max(6.0, 0.8 * len(langs) + 2), 3.6))
     ax = fig.add_subplot()
     width = 0.8 / len(_BARS)
@@ -43,6 +53,8 @@ def language_bars(by_lang: Mapping[str, Mapping[str, Any]]) -> bytes:
 def confusion_heatmap(matrix: Mapping[str, Mapping[str, int]]) -> bytes:
     """Rows: expected route; columns: route given; cells annotated with counts."""
     labels = list(matrix)
+    if not labels:
+        return _empty("Route confusion matrix")
     counts = [[matrix[e].get(g, 0) for g in labels] for e in labels]
     fig = Figure(figsize=(1.1 * len(labels) + 2.5, 0.9 * len(labels) + 1.5))
     ax = fig.add_subplot()

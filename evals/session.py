@@ -29,7 +29,8 @@ def build_detector() -> Detect:
 def tqdm_progress(cases: Sequence[Case]) -> Iterable[Case]:
     from tqdm import tqdm
 
-    return tqdm(cases, desc="cases", unit="case", file=sys.stderr, dynamic_ncols=True)
+    bar: Iterable[Case] = tqdm(cases, desc="cases", unit="case", file=sys.stderr, dynamic_ncols=True)
+    return bar
 
 
 def run_suites(suites: Sequence[Path], config: Sequence[str] = (), target_url: str | None = None, k: int = 5,

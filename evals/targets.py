@@ -115,7 +115,8 @@ def _raise_for_status(response: httpx.Response) -> None:
 
 def parse_sse(lines: Iterable[str]) -> Iterator[EventPair]:
     """Server-sent events → (event name, JSON data); data lines of one event are joined by newlines."""
-    kind, data = "message", []
+    kind = "message"
+    data: list[str] = []
     for line in lines:
         line = line.rstrip("\r")
         if not line:

@@ -134,13 +134,24 @@ def discover(root: Path) -> list[Path]:
     )
 
 
+def is_listing(url: str) -> bool:
+    """A sitemap (.xml) or a plain URL list (.txt) given as an http(s) URL."""
+    return site_of(url) is not None and Path(urlparse(url).path).suffix.lower() in (".xml", ".txt")
+
+
+def site_of(origin: str) -> str | None:
+    """scheme://host[:port] of an http(s) URL; None for a file path."""
+    parsed = urlparse(origin)
+    return f"{parsed.scheme}://{parsed.netloc}" if parsed.scheme in ("http", "https") and parsed.netloc else None
+
+
 def fetch_urls(client: httpx.Client, url: str) -> list[str]:
     """A sitemap (<loc> entries), a plain URL list, or the URL itself."""
-    if not (url.endswith(".xml") or url.endswith(".txt")):
+    if not is_listing(url):
         return [url]
     response = client.get(url)
     response.raise_for_status()
-    if url.endswith(".xml"):
+    if Path(urlparse(url).path).suffix.lower() == ".xml":
         return re.findall(r"<loc>\s*([^<\s]+)\s*</loc>", response.text)
     return [ln.strip() for ln in response.text.splitlines() if ln.strip().startswith(("http://", "https://"))]
 

@@ -24,7 +24,7 @@ from assistant.types import Chunk, CuratedAnswer, Document
 
 from .chunking import chunk_document
 from .curated import curated_hash
-from .loaders import Failure
+from .loaders import Failure, is_listing, site_of
 
 Progress = Callable[[int, int], None]
 
@@ -81,15 +81,19 @@ def chunk_metadata(doc: Document, chunk: Chunk, digest: str) -> dict[str, Any]:
     }
 
 
-def _dedupe(documents: list[Document], report: IngestReport) -> list[Document]:
-    seen: dict[str, str] = {}
+def _dedupe(documents: list[Document], report: IngestReport, indexed: dict[str, str]) -> list[Document]:
+    """One document per id: the one already indexed under it (same origin) wins, else the first found."""
+    by_id: dict[str, list[Document]] = {}
+    for doc in documents:
+        by_id.setdefault(doc.id, []).append(doc)
     kept = []
     for doc in documents:
-        if doc.id in seen:
-            report.failed.append(Failure(doc.origin, f"duplicate id {doc.id!r} (already used by {seen[doc.id]})"))
-            continue
-        seen[doc.id] = doc.origin
-        kept.append(doc)
+        group = by_id[doc.id]
+        winner = next((d for d in group if d.origin == indexed.get(doc.id)), group[0])
+        if doc is winner:
+            kept.append(doc)
+        else:
+            report.failed.append(Failure(doc.origin, f"duplicate id {doc.id!r} (already used by {winner.origin})"))
     return kept
 
 
@@ -108,11 +112,13 @@ class Ingestor:
         active = self._store.active()
         self._check_embedder(active)
         old = self._old_rows(active)
-        documents = _dedupe(documents, report)
+        documents = _dedupe(documents, report, {m["doc_id"]: m.get("origin", "") for m in old["metadatas"]})
         live = [d for d in documents if not (d.expires and d.expires < self._config.today)]
         report.expired = sorted(d.id for d in documents if d not in live)
         plan = self._plan(live, old, report)
-        carried = self._carry_failed_origins(old, failures, {d.id for d in live}, plan)
+        carried = self._carry_failed_origins(old, failures, {d.id for d in live})
+        carried_docs = {old["metadatas"][n]["doc_id"] for n in carried}
+        report.removed = [d for d in report.removed if d not in carried_docs]
         old_curated = self._old_curated(active)
         curated_same = {e.id: curated_hash(e) for e in curated} == {
             k: v[0] for k, v in old_curated.items()
@@ -171,32 +177,34 @@ class Ingestor:
         report.removed = sorted(set(old_hash) - {d.id for d in docs})
         return plan
 
-    def _carry_failed_origins(
-        self, old: dict[str, Any], failures: list[Failure], live: set[str],
-        plan: list[tuple[Document, list[Chunk], str]],
-    ) -> list[int]:
-        """Rows of documents whose source failed to load this time: kept as they were, never lost."""
+    def _carry_failed_origins(self, old: dict[str, Any], failures: list[Failure], live: set[str]) -> list[int]:
+        """Rows of documents whose source failed to load this time: kept as they were, never lost.
+
+        A sitemap or URL list that could not be read keeps every page of its site: which pages it would
+        have listed is unknown, so none of them is dropped.
+        """
         failed = {f.source for f in failures}
-        rows = [
-            n for n, m in enumerate(old["metadatas"]) if m.get("origin") in failed and m["doc_id"] not in live
+        failed_sites = {site_of(f.source) for f in failures if is_listing(f.source)} - {None}
+        return [
+            n for n, m in enumerate(old["metadatas"])
+            if m["doc_id"] not in live
+            and (m.get("origin") in failed or site_of(str(m.get("origin", ""))) in failed_sites)
         ]
-        kept_docs = {old["metadatas"][n]["doc_id"] for n in rows}
-        return rows if kept_docs else []
 
     def _publish(
         self, plan: list[tuple[Document, list[Chunk], str]], old: dict[str, Any], carried: list[int],
         curated: list[CuratedAnswer], old_curated: dict[str, tuple[str, list[int], dict[str, Any]]],
         report: IngestReport, progress: Progress | None,
     ) -> str:
-        carried_docs = {old["metadatas"][n]["doc_id"] for n in carried}
-        report.removed = [d for d in report.removed if d not in carried_docs]
         generation = self._store.new_generation()
-        self._store.drop_generations(keep=str((self._store.active() or {}).get("active", "")))
+        previous = str((self._store.active() or {}).get("active", ""))
+        self._store.drop_generations(keep={previous})  # leftovers of a run that was killed midway
         chunks_col = self._store.collection("chunks", generation, create=True)
         self._write_chunks(chunks_col, plan, old, carried, report, progress)
         self._write_curated(self._store.collection("curated", generation, create=True), curated, old_curated)
         self._store.activate(generation, self._embedder.name, self._embedder.dim, report.summary())
-        self._store.drop_generations(keep=generation)
+        # The previous generation stays until the next run, so a reader opened on it keeps working.
+        self._store.drop_generations(keep={generation, previous})
         return generation
 
     def _write_chunks(

@@ -12,13 +12,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from assistant.ports import Embedder  # noqa: E402
-from tests.fakes import FakeEmbedder  # noqa: E402
+from assistant.ports import Embedder
+from tests.fakes import FakeEmbedder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

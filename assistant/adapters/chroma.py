@@ -56,7 +56,14 @@ class ChromaStore:
         )
 
     def active(self) -> dict[str, Any] | None:
-        meta = dict(self._meta().metadata or {})
+        """The pointer's metadata, or None before the first run. Reading never creates anything."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            collection = self._client.get_collection(f"{self._prefix}_meta", embedding_function=None)
+        except NotFoundError:
+            return None
+        meta = dict(collection.metadata or {})
         return meta if meta.get("active") else None
 
     def activate(self, generation: str, embedder: str, dim: int, stats: dict[str, Any]) -> None:
@@ -88,9 +95,10 @@ class ChromaStore:
             )
         return self._client.get_collection(name, embedding_function=None)
 
-    def drop_generations(self, keep: str) -> list[str]:
+    def drop_generations(self, keep: str | set[str]) -> list[str]:
+        """Delete every generation but ``keep``; returns the generations dropped."""
         dropped = []
-        for generation in sorted(self.generations() - {keep}):
+        for generation in sorted(self.generations() - ({keep} if isinstance(keep, str) else keep)):
             for kind in ("chunks", "curated"):
                 try:
                     self._client.delete_collection(self._name(kind, generation))

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from itertools import pairwise
 
 from assistant.types import Chunk, Document
 from ingest.chunking import chunk_document, embed_text, split_sentences
@@ -108,14 +109,14 @@ def test_chunks_stay_near_the_target_size() -> None:
     sizes = [words(c.text) for c in chunks]
     assert all(size <= 60 for size in sizes), sizes
     # Every chunk but the last of a section is filled to within one sentence of the target.
-    for chunk, following in zip(chunks, chunks[1:], strict=False):
+    for chunk, following in pairwise(chunks):
         if chunk.heading_path == following.heading_path:
             assert words(chunk.text) > 60 - 12, sizes
 
 
 def test_consecutive_chunks_of_a_section_overlap_by_whole_sentences() -> None:
     chunks = chunk_document(make_doc(LONG_DOC), 60, 30)
-    pairs = [(a, b) for a, b in zip(chunks, chunks[1:], strict=False) if a.heading_path == b.heading_path]
+    pairs = [(a, b) for a, b in pairwise(chunks) if a.heading_path == b.heading_path]
     assert pairs
     for before, after in pairs:
         shared = [u for u in units(after) if u in units(before)]

@@ -1,0 +1,39 @@
+"""Integration fixtures: the shipped knowledge base indexed once per session with the real e5 embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering import Assistant
+from assistant.ports import Embedder
+from assistant.settings import REPO_ROOT, Settings
+
+
+def build_index(data_dir: Path, embedder: Embedder, knowledge: Path = REPO_ROOT / "knowledge") -> Settings:
+    """Index ``knowledge`` into ``data_dir`` through the real pipeline; returns settings pointing at it."""
+    from assistant.adapters.chroma import ChromaStore, build_chroma_client
+    from ingest.curated import load_curated
+    from ingest.loaders import discover, load_sources
+    from ingest.pipeline import IngestConfig, Ingestor
+
+    settings = Settings(data_dir=data_dir, knowledge_dir=knowledge)
+    loaded = load_sources(discover(knowledge / "docs"))
+    curated, failures = load_curated(knowledge / "curated", {d.id for d in loaded.documents})
+    store = ChromaStore(build_chroma_client(data_dir, None), settings.collection_prefix)
+    report = Ingestor(store, embedder, IngestConfig()).run(loaded.documents, loaded.failures + failures, curated)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def shipped_settings(tmp_path_factory: pytest.TempPathFactory, e5_embedder: Embedder) -> Settings:
+    return build_index(tmp_path_factory.mktemp("shipped-index"), e5_embedder)
+
+
+@pytest.fixture(scope="session")
+def shipped_assistant(shipped_settings: Settings, e5_embedder: Embedder) -> Assistant:
+    from assistant.wiring import build_assistant
+
+    return build_assistant(shipped_settings, embedder=e5_embedder)
