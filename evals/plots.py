@@ -45,7 +45,7 @@ def language_bars(by_lang: Mapping[str, Mapping[str, Any]]) -> bytes:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("rate")
     ax.set_title("By language (cases)")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 
-from assistant.adapters.chroma import ChromaStore, build_chroma_client
 from assistant.adapters.embeddings import build_embedder
 from assistant.errors import AssistantError
-from assistant.locking import exclusive_writer
 from assistant.settings import load_settings
 
-from .curated import load_curated
-from .loaders import discover, load_sources
-from .pipeline import IngestConfig, Ingestor, IngestReport
+from .pipeline import IngestReport
+from .run import run_ingestion
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -51,27 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     settings = load_settings()
-    knowledge = args.knowledge or settings.knowledge_dir
+    if args.knowledge:
+        settings = settings.model_copy(update={"knowledge_dir": args.knowledge})
     try:
-        loaded = load_sources(discover(knowledge / "docs" if (knowledge / "docs").is_dir() else knowledge),
-                              args.url)
-        curated, curated_failures = load_curated(knowledge / "curated", {d.id for d in loaded.documents})
         embedder = build_embedder(settings.embedder, settings.embed_threads)
-        lock = nullcontext() if settings.chroma_url else exclusive_writer(settings.data_dir)
-        with lock:
-            store = ChromaStore(build_chroma_client(settings.data_dir, settings.chroma_url),
-                                settings.collection_prefix)
-            config = IngestConfig(settings.chunk_words, settings.chunk_overlap_words, args.rebuild, args.dry_run)
-            if not loaded.documents and store.active():
-                print("No document could be loaded: refusing to replace the index with an empty one.",
-                      file=sys.stderr)
-                for f in loaded.failures:
-                    print(f"FAILED   {f.source}: {f.reason}", file=sys.stderr)
-                return 2
-            report = Ingestor(store, embedder, config).run(
-                loaded.documents, loaded.failures + curated_failures, curated,
-                progress=None if args.quiet else _progress_bar(),
-            )
+        report = run_ingestion(
+            settings, embedder, urls=args.url, rebuild=args.rebuild, dry_run=args.dry_run,
+            progress=None if args.quiet else _progress_bar(),
+        )
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

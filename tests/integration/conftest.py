@@ -13,16 +13,10 @@ from assistant.settings import REPO_ROOT, Settings
 
 def build_index(data_dir: Path, embedder: Embedder, knowledge: Path = REPO_ROOT / "knowledge") -> Settings:
     """Index ``knowledge`` into ``data_dir`` through the real pipeline; returns settings pointing at it."""
-    from assistant.adapters.chroma import ChromaStore, build_chroma_client
-    from ingest.curated import load_curated
-    from ingest.loaders import discover, load_sources
-    from ingest.pipeline import IngestConfig, Ingestor
+    from ingest.run import run_ingestion
 
     settings = Settings(data_dir=data_dir, knowledge_dir=knowledge)
-    loaded = load_sources(discover(knowledge / "docs"))
-    curated, failures = load_curated(knowledge / "curated", {d.id for d in loaded.documents})
-    store = ChromaStore(build_chroma_client(data_dir, None), settings.collection_prefix)
-    report = Ingestor(store, embedder, IngestConfig()).run(loaded.documents, loaded.failures + failures, curated)
+    report = run_ingestion(settings, embedder)
     assert not report.failed, report.failed
     return settings
 

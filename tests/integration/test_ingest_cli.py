@@ -157,7 +157,10 @@ def test_the_index_is_never_replaced_by_an_empty_one(
 # --- crash safety and concurrent writers, with real `python -m ingest` processes ------------------
 
 
-def many_docs(docs: Path, count: int = 64) -> None:
+BULK = 32  # documents of four chunks each: more than two embedding batches of 64
+
+
+def many_docs(docs: Path, count: int = BULK) -> None:
     """``count`` documents of eight ten-word sentences: four chunks each at IPO_CHUNK_WORDS=20."""
     for n in range(count):
         sentences = " ".join(f"Document{n} sentence{k} tells families about topic{n}x{k} near the hospital."
@@ -206,7 +209,7 @@ class IngestProcess:
 
 @pytest.fixture
 def bulk(tmp_path: Path, e5_embedder: Embedder) -> tuple[Path, dict[str, str]]:
-    """An index (g1) of the small corpus built by the CLI, and 64 new documents waiting to be ingested."""
+    """An index (g1) of the small corpus built by the CLI, and BULK new documents waiting to be ingested."""
     data, knowledge = tmp_path / "data", tmp_path / "knowledge"
     write_corpus(knowledge / "docs")
     env = cli_env(data, knowledge, IPO_CHUNK_WORDS="20", IPO_CHUNK_OVERLAP_WORDS="0")
@@ -232,7 +235,7 @@ def test_a_run_killed_midway_leaves_the_old_index_serving_and_the_next_run_compl
     assert store.active()["active"] == "g1"
     assert store.generations() == {"g1", "g2"}  # the half-written generation is there, but not active
     partial = store.collection("chunks", "g2").count()
-    assert 0 < partial < 64 * 4 + len(TOPICS)
+    assert 0 < partial < BULK * 4 + len(TOPICS)
     assert snapshot(store, e5_embedder, QUERIES) == served_before
 
     final = subprocess.run([*INGEST_CMD, "--quiet"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
@@ -241,13 +244,13 @@ def test_a_run_killed_midway_leaves_the_old_index_serving_and_the_next_run_compl
     assert "generation: g3" in final.stdout
     assert store.active()["active"] == "g3"
     assert store.generations() == {"g1", "g3"}  # the half-written one is gone; g1 stays for open readers
-    assert store.collection("chunks", "g3").count() == 64 * 4 + store.collection("chunks", "g1").count()
+    assert store.collection("chunks", "g3").count() == BULK * 4 + store.collection("chunks", "g1").count()
 
 
 def test_a_second_writer_on_the_same_directory_fails_fast_with_a_clear_message(
     bulk: tuple[Path, dict[str, str]],
 ) -> None:
-    data, env = bulk
+    _, env = bulk
     first = IngestProcess(env)
     first.wait_for_progress(minimum_done=0)
     first.proc.send_signal(signal.SIGSTOP)  # hold it mid-write, deterministically
@@ -262,13 +265,13 @@ def test_a_second_writer_on_the_same_directory_fails_fast_with_a_clear_message(
     assert "Ingestion summary" not in second.stdout
     status, out = first.finish()
     assert status == 0
-    assert "added                   64" in out
+    assert parse_table(out)["added"] == str(BULK)
 
 
 def test_the_writer_lock_is_exclusive_within_one_process_too(tmp_path: Path) -> None:
-    with exclusive_writer(tmp_path), pytest.raises(StoreLockedError, match=str(tmp_path / "ingest.lock")):
-        with exclusive_writer(tmp_path):
-            pass
+    lock = str(tmp_path / "ingest.lock")
+    with exclusive_writer(tmp_path), pytest.raises(StoreLockedError, match=lock), exclusive_writer(tmp_path):
+        pass
     with exclusive_writer(tmp_path):  # released again
         pass
 

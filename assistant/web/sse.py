@@ -1,0 +1,104 @@
+"""Server-Sent Events: format events, and stream one assistant turn with an explicit end.
+
+Every assistant Event becomes ``event: <kind>`` + ``data: <json>``. The stream opens with a comment line so
+the client knows at once that its message was accepted. It ends with ``done`` (which carries the id of the
+stored reply, for feedback), or with ``error`` (nothing was answered) or ``interrupted`` (the reply broke
+off): never a silent cut. The assistant runs in a worker thread; the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from ..storage import StoredConversation
+from ..types import Conversation, Event
+from .services import ChatAssistant, Services
+
+log = logging.getLogger(__name__)
+
+OPENING = b": accepted\n\n"
+_END = object()
+
+
+def format_event(kind: str, data: Mapping[str, Any]) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {kind}\ndata: {payload}\n\n".encode()
+
+
+def _next(events: Iterator[Event]) -> Event | object:
+    return next(events, _END)
+
+
+class TurnStream:
+    """One turn: the assistant's events as SSE bytes, the reply's citations stored, the turn lock released."""
+
+    def __init__(self, services: Services, assistant: ChatAssistant, conversation: Conversation, text: str,
+                 locale: str | None, language: str | None) -> None:
+        self._services, self._assistant, self._conversation = services, assistant, conversation
+        self._text, self._locale, self._language = text, locale, language
+        self._started = time.perf_counter()
+        self._citations: list[dict[str, Any]] = []
+        self._text_chars = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        events: Iterator[Event] | None = None
+        outcome = "cut"
+        try:
+            yield OPENING
+            events = iter(self._assistant.respond(self._conversation, self._text, self._locale))
+            while (event := await run_in_threadpool(_next, events)) is not _END:
+                assert isinstance(event, Event)
+                data = await self._observe(event)
+                if event.kind in ("error", "interrupted"):
+                    self._language = data.get("language") or self._language
+                    data.setdefault("message", self._sentence(event.kind))
+                outcome = event.kind
+                yield format_event(event.kind, data)
+        except Exception:
+            log.exception("turn failed in conversation %s", self._conversation.id)
+            outcome = "interrupted" if self._text_chars else "error"
+            yield format_event(outcome, {"error": outcome, "message": self._sentence(outcome)})
+        finally:
+            self._services.turns.release(self._conversation.id)
+            _close(events)
+            log.info("turn conversation=%s outcome=%s chars_in=%d chars_out=%d ms=%.0f", self._conversation.id,
+                     outcome, len(self._text), self._text_chars, (time.perf_counter() - self._started) * 1000)
+
+    async def _observe(self, event: Event) -> dict[str, Any]:
+        data = dict(event.data)
+        if event.kind == "text":
+            self._text_chars += len(str(data.get("text", "")))
+        elif event.kind == "route":
+            self._language = data.get("language") or self._language
+        elif event.kind == "citations":
+            self._citations = list(data.get("items", []))
+        elif event.kind == "done":
+            data["message_id"] = None if data.get("erase") else await run_in_threadpool(self._store_reply)
+        return data
+
+    def _store_reply(self) -> int | None:
+        conversation = self._conversation
+        reply_id = conversation.last_reply_id if isinstance(conversation, StoredConversation) else None
+        if reply_id is not None and self._citations:
+            self._services.conversations.set_citations(reply_id, self._citations)
+        return reply_id
+
+    def _sentence(self, kind: str) -> str:
+        key = "error_interrupted" if kind == "interrupted" else "error_generic"
+        return self._services.ui.get(key, self._language)
+
+
+def _close(events: Iterator[Event] | None) -> None:
+    close = getattr(events, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except ValueError:  # still running in its worker thread after a client disconnect; it ends by itself
+        pass
