@@ -1,36 +1,51 @@
-"""The ASGI entry point: `uvicorn server:app`. The lifespan builds everything once."""
+"""The ASGI entry point: `uvicorn server:app`. The lifespan builds everything once.
+
+``create_app(settings, assistant_factory=…)`` lets tests pass configuration and a stand-in assistant of the
+same shape; production uses ``build_assistant`` from ``assistant.wiring``.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from assistant.settings import Settings, load_settings
+from assistant.web import AssistantFactory, build_services, install_web
+
+DESCRIPTION = (
+    "Chat API of the International Patient Office assistant (Princess Máxima Center). Create a conversation, "
+    "then post messages with its bearer token; replies stream as Server-Sent Events. Unknown conversations "
+    "and wrong tokens both answer 404."
+)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def configure_logging(level: str) -> None:
+    """Plain lines with ids, sizes and timings (never message text); only if nobody configured logging."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("assistant").setLevel(level.upper())
+
+
+def create_app(settings: Settings | None = None, *, assistant_factory: AssistantFactory | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from assistant.wiring import build_assistant
+        resolved = settings or load_settings()
+        configure_logging(resolved.log_level)
+        app.state.settings = resolved
+        services = await run_in_threadpool(build_services, resolved, assistant_factory)
+        app.state.services, app.state.ui = services, services.ui
+        try:
+            yield
+        finally:
+            services.close()
 
-        app.state.settings = settings or load_settings()
-        app.state.assistant = build_assistant(app.state.settings)
-        yield
-
-    app = FastAPI(title="IPO Assistant", lifespan=lifespan)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "alive"}
-
-    @app.get("/readyz")
-    def readyz() -> JSONResponse:
-        ready = bool(getattr(app.state, "assistant", None)) and app.state.assistant.is_ready()
-        return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
-
+    app = FastAPI(title="IPO Assistant", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_web(app)
     return app
 
 

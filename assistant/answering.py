@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .curated import CuratedMatcher
-from .extractive import extract_answer
+from .extractive import extract_answer, readable_first
 from .followups import standalone_query
 from .generation import GroundedGenerator
 from .language import LanguageDetector, choose_reply_language
@@ -37,7 +37,8 @@ _GREETING = re.compile(
 class AnswerConfig:
     top_k: int = 5
     use_curated: bool = True
-    curated_threshold: float = 0.90
+    curated_threshold: float = 0.89  # with the retrieval agreeing (one of its documents in the top 3)
+    curated_sure: float = 0.95  # accepted without that agreement
     relevance_threshold: float = 0.80
     max_answer_words: int = 120
 
@@ -128,21 +129,23 @@ class Assistant:
         """Offer a person, and add the reviewed general answer when one clearly fits."""
         lang = turn.language
         retrieval = self._retrieve(turn)
-        match = self._curated_match(turn)
+        match = self._curated_match(turn, retrieval)
+        gap = reason.startswith("rule:gap")
         yield _route_event(Route.ESCALATE, reason, lang)
         yield Event("retrieved", {"doc_ids": retrieval.doc_ids})
-        offer = self._templates.get("escalation_offer", lang)
+        offer = self._templates.get("not_found" if gap else "escalation_offer", lang)
         if match is not None:
             yield from text_events(f"{offer}\n\n{_answer_text(match, lang)}")
             yield citations_event(self._curated_citations(match, retrieval))
         else:
             yield from text_events(offer)
-        yield escalation_event("human_requested", "normal", lang, match.id if match else None)
+        yield escalation_event("no_answer" if gap else "human_requested", "normal", lang,
+                               match.id if match else None)
 
     def _answer(self, turn: _Turn) -> Iterator[Event]:
         lang = turn.language
         retrieval = self._retrieve(turn)
-        match = self._curated_match(turn)
+        match = self._curated_match(turn, retrieval)
         if match is not None:
             yield _route_event(Route.ANSWER, f"curated:{match.id}", lang)
             yield Event("retrieved", {"doc_ids": retrieval.doc_ids})
@@ -168,7 +171,7 @@ class Assistant:
             yield from text_events(generated.text)
             yield citations_event([citation_for(passages[n - 1]) for n in cited if 0 < n <= len(passages)])
             return
-        extracts = extract_answer(turn.query, passages, self._config.max_answer_words)
+        extracts = extract_answer(turn.query, readable_first(passages, lang), self._config.max_answer_words)
         reason = "extractive" if self._generator is None else "extractive_fallback"
         yield _route_event(Route.ANSWER, reason, lang)
         yield Event("retrieved", {"doc_ids": retrieval.doc_ids})
@@ -180,13 +183,15 @@ class Assistant:
     def _retrieve(self, turn: _Turn) -> Retrieval:
         return self._retriever.retrieve(turn.vector, turn.query, turn.language, self._config.top_k)
 
-    def _curated_match(self, turn: _Turn) -> CuratedAnswer | None:
+    def _curated_match(self, turn: _Turn, retrieval: Retrieval) -> CuratedAnswer | None:
+        """A curated answer when the question clearly matches one, and retrieval agrees on its documents."""
         if not self._config.use_curated or self._curated is None or turn.vector is None:
             return None
         match = self._curated.best(turn.vector)
         if match is None or match.score < self._config.curated_threshold:
             return None
-        return match.entry
+        agrees = bool(set(match.entry.documents) & set(retrieval.doc_ids[:3]))
+        return match.entry if agrees or match.score >= self._config.curated_sure else None
 
     def _curated_citations(self, entry: CuratedAnswer, retrieval: Retrieval) -> list[Citation]:
         retrieved = {p.doc_id: p for p in reversed(retrieval.passages)}

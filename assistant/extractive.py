@@ -79,3 +79,14 @@ def extract_answer(query: str, passages: list[Passage], max_words: int) -> list[
     if second is not None and room >= 35:
         out.append(Extract(second, extract(query, second, room)))
     return out
+
+
+def readable_first(passages: list[Passage], language: str, window: int = 3) -> list[Passage]:
+    """Among the top ``window`` passages, those the reader can read first: their language, then English."""
+    def rank(item: tuple[int, Passage]) -> tuple[int, int]:
+        n, p = item
+        if n >= window:
+            return (3, n)
+        return (0 if p.language == language else 1 if p.language == "en" else 2, n)
+
+    return [p for _, p in sorted(enumerate(passages), key=rank)]

@@ -16,6 +16,12 @@ _RUSSIAN_ONLY = re.compile(r"[ыэъё]", re.I)
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 # Languages we recognise in order to say "not supported" honestly (Malay is left out on purpose:
 # with it, Indonesian is often mistaken for Malay).
+# Names that carry no language signal but bias detection (an accented "Máxima" reads as Spanish/Dutch).
+_NAMES = re.compile(
+    r"\b(prin[sc]es+|princess|m[aá]xima|centrum|cent(er|re)|utrecht|nki|avl|ipo|mibg|131i|car-?t|amore|"
+    r"veritas|schiphol|ronald mcdonald|wilhelmina|umc|antoni van leeuwenhoek|transcaring|ind)\b",
+    re.I,
+)
 _OTHER = ("ITALIAN", "PORTUGUESE", "PERSIAN", "CHINESE", "JAPANESE", "KOREAN", "HINDI", "GREEK",
           "HEBREW", "HUNGARIAN", "ROMANIAN", "CZECH", "SWEDISH")
 _SUPPORTED = ("ENGLISH", "DUTCH", "ARABIC", "RUSSIAN", "UKRAINIAN", "TURKISH", "INDONESIAN", "POLISH",
@@ -46,6 +52,8 @@ class LanguageDetector:
             return self._detector
 
     def detect(self, text: str) -> Detection:
+        stripped = _NAMES.sub(" ", text)
+        text = stripped if _LATIN_WORD.search(stripped) or not _LATIN_WORD.search(text) else text
         if _ARABIC.search(text) and len(_ARABIC.findall(text)) >= len(text) * 0.2:
             return self._arabic_or_persian(text)
         if _CYRILLIC.search(text) and len(_CYRILLIC.findall(text)) >= len(text) * 0.3:

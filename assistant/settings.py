@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, description="Passages returned by retrieval.")
     hybrid: bool = Field(default=True, description="Fuse BM25 with dense retrieval.")
     curated: bool = Field(default=True, description="Serve curated answers when a question matches.")
-    curated_threshold: float = Field(default=0.90, description="Cosine similarity for a curated match.")
+    curated_threshold: float = Field(
+        default=0.89, description="Cosine similarity for a curated match (retrieval must agree below 0.95)."
+    )
     relevance_threshold: float = Field(default=0.80, description="Best dense score below this: not found.")
     max_answer_words: int = Field(default=120, description="Length cap of an extractive answer.")
     pipeline: Literal["assistant", "naive"] = Field(default="assistant", description="'naive' = peer RAG.")

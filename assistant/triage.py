@@ -15,8 +15,9 @@ from .text import fold
 from .types import LANGUAGES, Route
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
-RULE_ROUTES = ("emergency", "medical_advice", "out_of_scope", "escalate", "erasure")
+RULE_ROUTES = ("emergency", "medical_advice", "out_of_scope", "escalate", "gap", "erasure")
 PRIORITY = ("emergency", "medical_advice", "out_of_scope", "escalate")
+GAPS_FILE = "gaps.yaml"  # questions the documents cannot answer → staff, per language
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
                     raise ValueError(f"{path}: bad {route} pattern {pattern!r}: {exc}") from exc
         for route, texts in (raw.get("exemplars") or {}).items():
             exemplars.extend((str(route), language, str(t)) for t in texts or [])
+    gaps_path = directory / GAPS_FILE
+    gaps = yaml.safe_load(gaps_path.read_text(encoding="utf-8")) if gaps_path.exists() else {}
+    for language, patterns in (gaps or {}).items():
+        for pattern in patterns or []:
+            try:
+                rules["gap"].append((str(language), re.compile(str(pattern), re.IGNORECASE)))
+            except re.error as exc:
+                raise ValueError(f"{gaps_path}: bad pattern {pattern!r}: {exc}") from exc
     return Lexicons(rules, exemplars)
 
 
@@ -128,6 +137,8 @@ class Triage:
                 return TriageResult(Route(route), f"rule:{route}:{hits[route]}", _urgency(route), erasure)
         if erasure:
             return TriageResult(Route.ANSWER, "rule:erasure", erasure=True)
+        if "gap" in hits:
+            return TriageResult(Route.ESCALATE, f"rule:gap:{hits['gap']}", "normal")
         scores = self._classifier.scores(vector) if self._classifier is not None and vector is not None else {}
         answer = scores.get("answer", 0.0)
         for route in PRIORITY:

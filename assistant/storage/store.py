@@ -22,6 +22,7 @@ from .models import ConversationRow, MessageRow, utcnow
 
 EscalationState = Literal["none", "offered", "consented", "case_open"]
 Role = Literal["user", "assistant", "staff"]
+_STATES = ["none", "offered", "consented", "case_open"]
 
 
 @dataclass
@@ -68,8 +69,11 @@ class SqlConversationStore:
             if row is None:  # a conversation the web layer did not create: it has no token, so no API access
                 row = ConversationRow(id=conversation.id, token_hash="", created_at=now)
                 session.add(row)
-            row.language, row.escalation_state = conversation.language, conversation.escalation_state
-            row.case_id, row.updated_at = conversation.case_id, now
+            row.language, row.updated_at = conversation.language, now
+            # A case opened meanwhile (handoff, Slack) is never undone by a turn that started before it.
+            row.case_id = conversation.case_id or row.case_id
+            row.escalation_state = max(conversation.escalation_state, row.escalation_state or "none",
+                                       key=_STATES.index)
             start = self._stored_count(session, conversation)
             rows = [MessageRow(conversation_id=conversation.id, role=m.role, text=m.text, language=m.language,
                                route=m.route, topic=m.topic, created_at=now)

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from ..storage import StoredConversation
 from ..types import Conversation, Event
@@ -46,7 +48,11 @@ class TurnStream:
         self._citations: list[dict[str, Any]] = []
         self._text_chars = 0
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def release(self) -> None:
+        """Free the conversation for its next turn (idempotent; also when the stream never started)."""
+        self._services.turns.release(self._conversation.id)
+
+    async def stream(self) -> AsyncIterator[bytes]:
         events: Iterator[Event] | None = None
         outcome = "cut"
         try:
@@ -65,7 +71,7 @@ class TurnStream:
             outcome = "interrupted" if self._text_chars else "error"
             yield format_event(outcome, {"error": outcome, "message": self._sentence(outcome)})
         finally:
-            self._services.turns.release(self._conversation.id)
+            self.release()
             _close(events)
             log.info("turn conversation=%s outcome=%s chars_in=%d chars_out=%d ms=%.0f", self._conversation.id,
                      outcome, len(self._text), self._text_chars, (time.perf_counter() - self._started) * 1000)
@@ -102,3 +108,19 @@ def _close(events: Iterator[Event] | None) -> None:
         close()
     except ValueError:  # still running in its worker thread after a client disconnect; it ends by itself
         pass
+
+
+class TurnResponse(StreamingResponse):
+    """The SSE response of one turn; closes the stream and frees the turn even when the client went away."""
+
+    def __init__(self, turn: TurnStream) -> None:
+        self._turn, self._stream = turn, turn.stream()
+        super().__init__(self._stream, media_type="text/event-stream",
+                         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._stream.aclose()
+            self._turn.release()

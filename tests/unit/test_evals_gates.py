@@ -17,9 +17,10 @@ def doc(passed: dict[str, bool], **summary: Any) -> dict[str, Any]:
             "source_hit_rate": 0.8, "must_not_violations": 0, "citation_accuracy": None,
             "latency_ms_p50": 30.0, "by_lang": {"en": {"cases": 2, "passed": 2, "pass_rate": 1.0}}}
     base.update(summary)
-    cases: list[dict[str, Any]] = [{"id": i, "passed": ok, "route_expected": "answer", "route_got": "answer", "lang_expected": "en",
-              "lang_got": "en", "retrieved": [], "cited": [], "source_hit": None, "must_include_failed": [],
-              "must_not_matched": [], "latency_ms": 30.0, "reply": "r"} for i, ok in passed.items()]
+    cases: list[dict[str, Any]] = [
+        {"id": i, "passed": ok, "route_expected": "answer", "route_got": "answer", "lang_expected": "en",
+         "lang_got": "en", "retrieved": [], "cited": [], "source_hit": None, "must_include_failed": [],
+         "must_not_matched": [], "latency_ms": 30.0, "reply": "r"} for i, ok in passed.items()]
     return {"summary": base, "cases": cases}
 
 
