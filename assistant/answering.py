@@ -87,6 +87,9 @@ class Assistant:
         query = standalone_query(text, conversation) if text else ""
         vectors = self._embedder.embed_queries([text, query] if query != text else [text]) if text else None
         triage = self._triage.classify(text, vectors[0] if vectors is not None else None)
+        if triage.cleaned:  # answer the real question only, never the injected or off-topic part
+            query = standalone_query(triage.cleaned, conversation)
+            vectors = self._embedder.embed_queries([query])
         turn = _Turn(conversation, text, language, query, vectors[-1] if vectors is not None else None, started)
         events = list(self._route(turn, triage, unsupported))
         route = next(e.data["route"] for e in events if e.kind == "route")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import yaml
 
 from .ports import Vectors
-from .text import fold
+from .sentences import split_sentences
+from .text import fold, word_count
 from .types import LANGUAGES, Route
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
@@ -27,6 +28,7 @@ class TriageResult:
     urgency: str = "normal"
     erasure: bool = False
     scores: dict[str, float] = field(default_factory=dict)
+    cleaned: str | None = None  # the message without its out-of-scope/injection sentences, when answered
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
 
 def rule_hits(lexicons: Lexicons, text: str) -> dict[str, str]:
     """route → language of the first matching pattern, over every language's rules."""
-    lowered, folded = text.lower(), fold(text)
+    lowered = text.lower().replace("\u0307", "")  # Turkish İ lowercases to i + combining dot
+    folded = fold(text)
     hits: dict[str, str] = {}
     for route, patterns in lexicons.rules.items():
         for language, pattern in patterns:
@@ -130,6 +133,27 @@ class Triage:
         self._t = thresholds or TriageThresholds()
 
     def classify(self, text: str, vector: Vectors | None) -> TriageResult:
+        result = self._classify(text, vector)
+        if result.route != Route.OUT_OF_SCOPE or not result.reason.startswith("rule:"):
+            return result
+        # A real question wrapped in an injection or an off-topic aside: answer the question, drop the rest.
+        remainder = self._without_out_of_scope(text)
+        if remainder and word_count(remainder) >= 4:
+            inner = self._classify(remainder, None)
+            if inner.route != Route.OUT_OF_SCOPE:
+                return replace(inner, reason=f"{inner.reason}+ignored_out_of_scope", cleaned=remainder)
+        return result
+
+    def _without_out_of_scope(self, text: str) -> str:
+        patterns = [p for _, p in self._lexicons.rules["out_of_scope"]]
+        kept = []
+        for sentence in (c for s in split_sentences(text) for c in re.split(r"[:;\n]+", s)):
+            low, folded = sentence.lower(), fold(sentence)
+            if not any(p.search(low) or p.search(folded) for p in patterns):
+                kept.append(sentence)
+        return " ".join(kept).strip()
+
+    def _classify(self, text: str, vector: Vectors | None) -> TriageResult:
         hits = rule_hits(self._lexicons, text)
         erasure = "erasure" in hits
         for route in PRIORITY:

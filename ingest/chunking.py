@@ -112,19 +112,22 @@ def chunk_document(doc: Document, target_words: int = 180, overlap_words: int = 
     seen: dict[str, int] = {}
     for position, (headings, units) in enumerate(_groups(blocks, target_words, overlap_words)):
         text = "\n".join(units)
-        digest = hashlib.sha1(f"{doc.id}\n{text}".encode()).hexdigest()[:12]
+        path = tuple(h for h in headings if h)
+        embedded = embed_text(doc.title, path, text, doc.topics)
+        # The id covers exactly what is embedded: a vector is reused only while its input is unchanged.
+        digest = hashlib.sha1(f"{doc.id}\n{embedded}".encode()).hexdigest()[:12]
         seen[digest] = seen.get(digest, 0) + 1
         suffix = f"-{seen[digest]}" if seen[digest] > 1 else ""
-        path = tuple(h for h in headings if h)
         chunks.append(Chunk(
             id=f"{doc.id}:{digest}{suffix}", doc_id=doc.id, text=text, heading_path=path, position=position,
-            metadata={"embed_text": embed_text(doc.title, path, text)},
+            metadata={"embed_text": embedded},
         ))
     return chunks
 
 
-def embed_text(title: str, headings: tuple[str, ...], text: str) -> str:
-    """What is embedded: the title and heading path give the chunk its context."""
+def embed_text(title: str, headings: tuple[str, ...], text: str, topics: tuple[str, ...] = ()) -> str:
+    """What is embedded: the title and heading path give the chunk its context, and the document's topics
+    (the curated keywords of its front matter) give every chunk the document's subject to match on."""
     trail = " > ".join(h for h in headings if h and h != title)
     head = f"{title} — {trail}" if trail else title
-    return f"{head}\n{text}"
+    return f"{head}\n{text}" + (f"\n{', '.join(topics)}" if topics else "")

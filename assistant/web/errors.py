@@ -73,6 +73,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _BY_STATUS.get(exc.status_code, "generic" if exc.status_code >= 500 else "invalid")
+        if exc.status_code == 404:
+            code = "no_such_page"  # no route matched; unknown conversations raise ApiError("not_found")
         return error_response(request, ApiError(exc.status_code, code, headers=exc.headers))
 
     @app.exception_handler(AssistantError)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from .deps import OwnedConversation, ServicesDep, limit_conversation, limit_ip, ready_assistant
 from .errors import ApiError, request_language
+from .i18n import language_of
 from .services import ChatAssistant
 from .sse import TurnResponse, TurnStream
 from .schemas import NewMessage
@@ -38,5 +39,6 @@ def post_message(conversation_id: OwnedConversation, body: NewMessage, request: 
     if conversation is None:  # erased between the token check and now
         services.turns.release(conversation_id)
         raise ApiError(404, "not_found")
-    turn = TurnStream(services, assistant, conversation, body.text, body.locale, request_language(request))
+    language = language_of(body.locale) or request_language(request) or conversation.language
+    turn = TurnStream(services, assistant, conversation, body.text, body.locale, language)
     return TurnResponse(turn)

@@ -98,7 +98,7 @@ def test_the_handoff_works_by_keyboard_alone(fake_server: FakeServerFactory, new
         page.keyboard.type("Curaçao")
         page.keyboard.press("Tab")
         page.keyboard.type("7")
-        focus_by_tab(page, "button[type=submit]")
+        focus_by_tab(page, "#handoff-form button[type=submit]")
         screenshot(page, "handoff_form_keyboard")
         page.keyboard.press("Enter")
         confirmation = page.locator("#log article.confirmation")

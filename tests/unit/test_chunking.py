@@ -195,6 +195,19 @@ def test_embed_text_carries_title_and_heading_trail_but_not_the_title_twice() ->
     assert chunk.metadata["embed_text"] == "Guide — Housing\nStay nearby."
 
 
+def test_embed_text_ends_with_the_document_topics() -> None:
+    doc = replace(make_doc("## Housing\n\nStay nearby."), topics=("housing", "stay"))
+    assert chunk_document(doc, 180, 0)[0].metadata["embed_text"] == "Guide — Housing\nStay nearby.\nhousing, stay"
+
+
+def test_a_change_to_what_is_embedded_changes_the_id_even_if_the_text_is_the_same() -> None:
+    before = chunk_document(make_doc(LONG_DOC), 60, 12)
+    renamed = chunk_document(make_doc(LONG_DOC.replace("## Housing", "## Accommodation")), 60, 12)
+    assert [c.text for c in before] == [c.text for c in renamed]
+    changed = [a.id != b.id for a, b in zip(before, renamed, strict=True)]
+    assert changed == [c.heading_path[-1] == "Housing" for c in before]
+
+
 def test_non_latin_sentences_are_split_at_their_own_punctuation() -> None:
     text = "Лечение длится шесть недель. Семья живёт рядом. Ответ придёт позже."
     assert split_sentences(text) == ["Лечение длится шесть недель.", "Семья живёт рядом.", "Ответ придёт позже."]

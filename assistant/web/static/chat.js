@@ -96,6 +96,10 @@ class Chat {
     return { article, content };
   }
 
+  scrollToEnd() {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
   remember(id) {
     this.rendered.add(id);
     this.lastId = Math.max(this.lastId, id);
@@ -192,6 +196,7 @@ class Chat {
     if (kind === "text") {
       state.text += data.text || "";
       reply.content.replaceChildren(render(state.text));
+      this.scrollToEnd();
     } else if (kind === "citations") {
       state.citations = data.items || [];
     } else if (kind === "escalation") {
@@ -220,6 +225,7 @@ class Chat {
       this.feedbackButtons(reply.article, state.messageId);
     }
     this.announce("reply_ready");
+    this.scrollToEnd();
     if (state.erase) this.api.forget();
   }
 

@@ -16,6 +16,7 @@ export class Handoff {
       this.submit();
     });
     section.querySelector("#handoff-cancel").addEventListener("click", () => this.close());
+    this.form.addEventListener("input", (event) => this.clearField(event.target));
     section.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
@@ -53,6 +54,16 @@ export class Handoff {
     const error = this.section.querySelector("#handoff-error");
     error.hidden = true;
     error.textContent = "";
+  }
+
+  clearField(input) {
+    if (!input.name || !input.hasAttribute("aria-invalid")) return;
+    input.removeAttribute("aria-invalid");
+    const message = this.form.querySelector(`#f-${input.name.replace("_", "-")}-error`);
+    if (message) {
+      message.hidden = true;
+      message.textContent = "";
+    }
   }
 
   fieldError(name, key) {

@@ -8,8 +8,8 @@
 
 const INLINE = new RegExp(
   [
-    String.raw`!\[([^\]\n]*)\]\(([^)\s]*)\)`, // 1,2 image → alt text only
-    String.raw`\[([^\]\n]+)\]\(([^)\s]+)\)`, // 3,4 link
+    String.raw`!\[([^\]\n]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)`, // 1,2 image → alt text only
+    String.raw`\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)`, // 3,4 link (URLs may hold one level of (…))
     String.raw`\*\*([^*\n]+)\*\*`, // 5 bold
     String.raw`__([^_\n]+)__`, // 6 bold
     String.raw`\*([^*\s][^*\n]*)\*`, // 7 italic

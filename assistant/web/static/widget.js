@@ -21,7 +21,7 @@
   const host = document.createElement("div");
   host.id = "ipo-chat-widget";
   host.dir = lang === "ar" ? "rtl" : "ltr";
-  const root = host.attachShadow({ mode: "closed" });
+  const root = host.attachShadow({ mode: "open" });
 
   const style = document.createElement("link");
   style.rel = "stylesheet";

@@ -1,0 +1,155 @@
+"""Ingestion benchmark: pipeline throughput against the raw embedder, no-op re-ingest time, peak memory.
+
+    .venv/bin/python -m bench.bench_ingest            (or: .venv/bin/python bench/bench_ingest.py)
+    options: --knowledge DIR  --repeat N (best of N for the throughput pair)
+
+Throughput: the whole pipeline (chunking, embedding, writing a new Chroma generation) on the shipped documents,
+against the same embedder's ``embed_passages`` of exactly the same chunk texts, in the same process; the ratio
+of the two throughputs should be at least 0.85. No-op re-ingest: a second run over an unchanged knowledge base
+(documents and curated answers), in-process and as `python -m ingest` (interpreter start-up included); target
+at most 2 s. Peak RSS from getrusage. Prints a Markdown table. Everything is written to temporary directories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_ingest", description=__doc__.split("\n")[0])
+    parser.add_argument("--knowledge", type=Path, default=None, help="knowledge directory (default: settings)")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N for raw and pipeline timings")
+    return parser.parse_args(argv)
+
+
+def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+def measure_throughput(knowledge: Path, repeat: int) -> dict[str, float]:
+    from assistant.adapters.chroma import ChromaStore, build_chroma_client
+    from assistant.adapters.embeddings import build_embedder
+    from assistant.settings import load_settings
+    from ingest.chunking import chunk_document
+    from ingest.loaders import discover, load_sources
+    from ingest.pipeline import IngestConfig, Ingestor
+
+    settings = load_settings()
+    embedder = build_embedder(settings.embedder, settings.embed_threads)
+    documents = load_sources(discover(knowledge / "docs")).documents
+    texts = [c.metadata["embed_text"] for d in documents
+             for c in chunk_document(d, settings.chunk_words, settings.chunk_overlap_words)]
+    embedder.embed_passages(texts[:8])  # warm-up, outside both timings
+    raw, pipeline = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        embedder.embed_passages(texts)
+        raw.append(time.perf_counter() - started)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = ChromaStore(build_chroma_client(Path(tmp), None), settings.collection_prefix)
+            config = IngestConfig(settings.chunk_words, settings.chunk_overlap_words)
+            started = time.perf_counter()
+            report = Ingestor(store, embedder, config).run(documents, [], [])
+            pipeline.append(time.perf_counter() - started)
+            assert report.embedded_chunks == len(texts), (report.embedded_chunks, len(texts))
+    return {"documents": len(documents), "chunks": len(texts), "raw_s": min(raw), "pipeline_s": min(pipeline)}
+
+
+def measure_noop(knowledge: Path, runs: int = 3) -> dict[str, float]:
+    from assistant.adapters.chroma import ChromaStore, build_chroma_client
+    from assistant.adapters.embeddings import build_embedder
+    from assistant.settings import load_settings
+    from ingest.curated import load_curated
+    from ingest.loaders import discover, load_sources
+    from ingest.pipeline import IngestConfig, Ingestor
+
+    settings = load_settings()
+    embedder = build_embedder(settings.embedder, settings.embed_threads)
+    config = IngestConfig(settings.chunk_words, settings.chunk_overlap_words)
+
+    def ingest_once(data_dir: Path) -> tuple[bool, int]:
+        loaded = load_sources(discover(knowledge / "docs"))
+        curated, failures = load_curated(knowledge / "curated", {d.id for d in loaded.documents})
+        store = ChromaStore(build_chroma_client(data_dir, None), settings.collection_prefix)
+        report = Ingestor(store, embedder, config).run(loaded.documents, loaded.failures + failures, curated)
+        return report.noop, report.curated
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        _, curated = ingest_once(data_dir)  # the full build, documents and curated answers
+        in_process = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            noop, _ = ingest_once(data_dir)
+            in_process.append(time.perf_counter() - started)
+            assert noop, "the re-run was expected to change nothing"
+        cli = [time_cli(data_dir, knowledge) for _ in range(runs)]
+    return {"curated": curated, "noop_in_process_s": statistics.median(in_process),
+            "noop_cli_s": statistics.median(cli)}
+
+
+def time_cli(data_dir: Path, knowledge: Path) -> float:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IPO_")}
+    env.update({"IPO_DATA_DIR": str(data_dir), "IPO_KNOWLEDGE_DIR": str(knowledge), "HF_HUB_OFFLINE": "1",
+                "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO_ROOT)})
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ingest", "--quiet"], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0 or "(no change)" not in done.stdout:
+        raise SystemExit(f"`python -m ingest` no-op run failed ({done.returncode}): {done.stdout}{done.stderr}")
+    return elapsed
+
+
+def render_table(t: dict[str, float], n: dict[str, float], rss_self: float, rss_cli: float) -> str:
+    raw_rate, pipe_rate = t["chunks"] / t["raw_s"], t["chunks"] / t["pipeline_s"]
+    ratio = pipe_rate / raw_rate
+    rows = [
+        ("knowledge base", f"{t['documents']:.0f} documents, {t['chunks']:.0f} chunks, {n['curated']:.0f} curated", ""),
+        ("raw `embed_passages` of the chunk texts", f"{t['raw_s']:.2f} s ({raw_rate:.1f} chunks/s)", ""),
+        ("pipeline: chunk + embed + write a generation", f"{t['pipeline_s']:.2f} s ({pipe_rate:.1f} chunks/s)", ""),
+        ("throughput ratio pipeline / raw", f"{ratio:.3f}", _verdict(ratio >= 0.85, "≥ 0.85")),
+        ("no-op re-ingest, in-process (load + plan)", f"{n['noop_in_process_s']:.2f} s",
+         _verdict(n["noop_in_process_s"] <= 2, "≤ 2 s")),
+        ("no-op re-ingest, `python -m ingest` wall time", f"{n['noop_cli_s']:.2f} s",
+         _verdict(n["noop_cli_s"] <= 2, "≤ 2 s")),
+        ("peak RSS, benchmark process", f"{rss_self:.0f} MiB", ""),
+        ("peak RSS, `python -m ingest` (no-op)", f"{rss_cli:.0f} MiB", ""),
+    ]
+    lines = ["| measure | value | target |", "|---|---:|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def _verdict(ok: bool, target: str) -> str:
+    return f"{target} {'met' if ok else 'NOT met'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args = parse_args(argv)
+    from assistant.settings import load_settings
+
+    knowledge = args.knowledge or load_settings().knowledge_dir
+    throughput = measure_throughput(knowledge, max(1, args.repeat))
+    noop = measure_noop(knowledge)
+    print(render_table(throughput, noop, peak_rss_mib(), peak_rss_mib(resource.RUSAGE_CHILDREN)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
