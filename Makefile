@@ -35,8 +35,9 @@ browser:
 
 ## test: set up and run the whole test suite (unit, integration, end-to-end, evaluation gates)
 test: setup-test browser
+	HF_HUB_OFFLINE=1 $(BIN)/python -m ingest --quiet
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals gate --no-progress
 	HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/python -m pytest -q -p no:cacheprovider
-	HF_HUB_OFFLINE=1 $(BIN)/python -m evals gate
 
 lint: setup-test
 	$(BIN)/ruff check assistant ingest evals tests bench server.py

@@ -23,7 +23,15 @@ from .deps import (
 )
 from .errors import ApiError
 from .i18n import language_of
-from .schemas import ConversationCreated, ConversationOut, ErrorOut, FeedbackIn, MessageOut, MessagesOut, NewConversation
+from .schemas import (
+    ConversationCreated,
+    ConversationOut,
+    ErrorOut,
+    FeedbackIn,
+    MessageOut,
+    MessagesOut,
+    NewConversation,
+)
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Request
 from .deps import OwnedConversation, ServicesDep, limit_conversation, limit_ip, ready_assistant
 from .errors import ApiError, request_language
 from .i18n import language_of
+from .schemas import NewMessage
 from .services import ChatAssistant
 from .sse import TurnResponse, TurnStream
-from .schemas import NewMessage
 
 router = APIRouter()
 

@@ -8,6 +8,7 @@ off): never a silent cut. The assistant runs in a worker thread; the event loop 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -104,10 +105,8 @@ def _close(events: Iterator[Event] | None) -> None:
     close = getattr(events, "close", None)
     if close is None:
         return
-    try:
+    with contextlib.suppress(ValueError):  # still running in its worker thread after a hang-up; ends by itself
         close()
-    except ValueError:  # still running in its worker thread after a client disconnect; it ends by itself
-        pass
 
 
 class TurnResponse(StreamingResponse):

@@ -68,7 +68,7 @@ def test_an_arabic_question_is_answered_in_arabic(real_server: ServerProcess, ht
 def test_wrong_token_and_unknown_id_get_the_same_404(real_server: ServerProcess, http: httpx.Client) -> None:
     base = real_server.base_url
     conversation_id, token = new_conversation(http, base)
-    other_id, other_token = new_conversation(http, base)
+    _, other_token = new_conversation(http, base)
     attempts = [
         (conversation_id, {"Authorization": "Bearer wrong"}),
         (conversation_id, auth(other_token)),
