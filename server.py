@@ -14,7 +14,9 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from assistant.settings import Settings, load_settings
+from assistant.slack import install_slack, start_handoff
 from assistant.web import AssistantFactory, build_services, install_web
+from assistant.web.staff import install_staff_pages
 
 DESCRIPTION = (
     "Chat API of the International Patient Office assistant (Princess Máxima Center). Create a conversation, "
@@ -39,13 +41,17 @@ def create_app(settings: Settings | None = None, *, assistant_factory: Assistant
         app.state.settings = resolved
         services = await run_in_threadpool(build_services, resolved, assistant_factory)
         app.state.services, app.state.ui = services, services.ui
+        app.state.handoff = await run_in_threadpool(start_handoff, resolved, services)  # cases + Slack
         try:
             yield
         finally:
+            app.state.handoff.close()
             services.close()
 
     app = FastAPI(title="IPO Assistant", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_web(app)
+    install_staff_pages(app)
+    install_slack(app)
     return app
 
 

@@ -197,9 +197,11 @@ class Assistant:
         return match.entry if agrees or match.score >= self._config.curated_sure else None
 
     def _curated_citations(self, entry: CuratedAnswer, retrieval: Retrieval) -> list[Citation]:
+        """The entry's documents that retrieval also found (all of them when it found none)."""
         retrieved = {p.doc_id: p for p in reversed(retrieval.passages)}
+        agreed = [d for d in entry.documents if d in retrieved]
         out = []
-        for doc_id in entry.documents:
+        for doc_id in agreed or list(entry.documents):
             passage = retrieved.get(doc_id) or self._catalog.get(doc_id)
             if passage is not None:
                 out.append(citation_for(passage))

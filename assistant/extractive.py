@@ -68,14 +68,14 @@ def extract(query: str, passage: Passage, max_words: int) -> str:
     return "\n".join(units[n] for n in picked)
 
 
-def extract_answer(query: str, passages: list[Passage], max_words: int) -> list[Extract]:
-    """The top passage, plus the next passage from another document when there is room."""
+def extract_answer(query: str, passages: list[Passage], max_words: int, close: float = 0.01) -> list[Extract]:
+    """The top passage, plus a second one when there is room and it is about as relevant."""
     if not passages:
         return []
     first = extract(query, passages[0], max_words)
     out = [Extract(passages[0], first)]
     room = max_words - word_count(first)
-    second = next((p for p in passages[1:3] if p.doc_id != passages[0].doc_id), None)
+    second = next((p for p in passages[1:3] if p.dense >= passages[0].dense - close), None)
     if second is not None and room >= 35:
         out.append(Extract(second, extract(query, second, room)))
     return out

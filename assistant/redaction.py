@@ -42,7 +42,8 @@ _MONTHS = (
     "أكتوبر", "اكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب",
     "أيلول", "تشرين",
 )
-_MONTH = r"(?:%s)[\w.]*" % "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_MONTH_ALTERNATIVES = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_MONTH = rf"(?:{_MONTH_ALTERNATIVES})[\w.]*"
 TEXT_DATE = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th|er|e|\.)?\s+(?:de\s+)?{_MONTH}\s+(?:de\s+)?\d{{4}}|"
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}",
@@ -80,7 +81,8 @@ _ARABIC_WORD = re.compile(r"[\u0600-\u06ff]+")
 _ARABIC_STOP = {"عمره", "عمرها", "مريض", "مريضة", "يبلغ", "تبلغ", "في", "من", "لديه", "لديها", "هو", "هي"}
 
 LABELS = {"email": "[email]", "mrz": "[passport]", "iban": "[iban]", "date": "[date]", "code": "[id-number]",
-          "number": "[number]", "name": "[name]"}
+          "number": "[number]", "name": "[name]",
+          "known": "[redacted]"}
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ class Redactor:
         spans = []
         for term in sorted(terms, key=len, reverse=True):
             for match in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
-                spans.append(Span(match.start(), match.end(), "email" if "@" in term else "name"))
+                spans.append(Span(match.start(), match.end(), "email" if "@" in term else "known"))
         return spans
 
 

@@ -26,13 +26,22 @@ class Retrieval:
 
 
 class HybridRetriever:
-    def __init__(self, dense: DenseIndex, passages: list[Passage], hybrid: bool = True, depth: int = 20) -> None:
+    def __init__(
+        self, dense: DenseIndex, passages: list[Passage], hybrid: bool = True, depth: int = 20,
+        lexical_weight: float = 0.15,
+    ) -> None:
         self._dense = dense
         self._passages = passages
         self._by_id = {p.chunk_id: p for p in passages}
         self._hybrid = hybrid
         self._depth = depth
+        self._lexical_weight = lexical_weight
         self._bm25 = BM25Index([f"{p.title} {p.heading} {p.text}" for p in passages]) if hybrid else None
+        counts: dict[str, int] = {}
+        for p in passages:
+            counts[p.language] = counts.get(p.language, 0) + 1
+        # BM25 only ranks passages in the user's language, so its say shrinks with that language's share.
+        self._coverage = {lang: n / max(len(passages), 1) for lang, n in counts.items()}
 
     def retrieve(self, vector: Vectors, query: str, language: str, k: int) -> Retrieval:
         dense = self._dense.search(vector, self._depth)
@@ -44,9 +53,12 @@ class HybridRetriever:
             fused[p.chunk_id] = fused.get(p.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
             by_id.setdefault(p.chunk_id, p)
         if self._bm25 is not None:
-            for rank, (index, _) in enumerate(self._bm25.search(query, self._depth)):
+            # Words only match within a language: BM25 ranks the passages written in the user's language.
+            hits = [i for i, _ in self._bm25.search(query, self._depth * 4) if self._passages[i].language == language]
+            weight = self._lexical_weight * self._coverage.get(language, 0.0)
+            for rank, index in enumerate(hits[: self._depth]):
                 chunk_id = self._passages[index].chunk_id
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
         # "Equally relevant" → the user's language first: a bonus smaller than one rank step.
         for chunk_id in fused:
             if by_id[chunk_id].language == language:

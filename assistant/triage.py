@@ -35,6 +35,11 @@ class TriageResult:
 class Lexicons:
     rules: dict[str, list[tuple[str, re.Pattern[str]]]]  # route → [(language, pattern)]
     exemplars: list[tuple[str, str, str]]  # (route, language, text)
+    combined: dict[str, re.Pattern[str] | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.combined:
+            self.combined.update({route: _combined(patterns) for route, patterns in self.rules.items()})
 
 
 def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
@@ -64,12 +69,27 @@ def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
     return Lexicons(rules, exemplars)
 
 
+def _combined(patterns: list[tuple[str, re.Pattern[str]]]) -> re.Pattern[str] | None:
+    """One alternation per route, so a message is scanned once per route instead of once per pattern."""
+    parts = []
+    for _, pattern in patterns:
+        source = pattern.pattern
+        flags = re.match(r"^\(\?([aiLmsux]+)\)", source)
+        if flags:  # a leading global flag group becomes a scoped one inside the alternation
+            source = f"(?{flags.group(1)}:{source[flags.end():]})"
+        parts.append(f"(?:{source})")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
 def rule_hits(lexicons: Lexicons, text: str) -> dict[str, str]:
     """route → language of the first matching pattern, over every language's rules."""
     lowered = text.lower().replace("\u0307", "")  # Turkish İ lowercases to i + combining dot
     folded = fold(text)
     hits: dict[str, str] = {}
     for route, patterns in lexicons.rules.items():
+        combined = lexicons.combined.get(route)
+        if combined is None or not (combined.search(lowered) or combined.search(folded)):
+            continue
         for language, pattern in patterns:
             if pattern.search(lowered) or pattern.search(folded):
                 hits[route] = language

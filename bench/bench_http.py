@@ -97,6 +97,15 @@ def worker(base: str, level: Level, index: int, turns: int, deadline: float) -> 
                     level.errors += 1
 
 
+def warm_up(base: str, rounds: int) -> None:
+    """Every question once per round, each in a fresh conversation (language models load lazily)."""
+    with httpx.Client(timeout=httpx.Timeout(300.0, connect=10.0)) as client:
+        for _ in range(rounds):
+            for question in QUESTIONS:
+                conversation = client.post(f"{base}/api/conversations", json={}).json()
+                one_turn(client, base, conversation, question)
+
+
 def run_level(base: str, concurrency: int, turns: int, max_seconds: float) -> Level:
     level = Level(concurrency)
     deadline = time.monotonic() + max_seconds
@@ -184,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="index directory (default: a fresh temporary one)")
     parser.add_argument("--concurrency", default="1,20", help="comma-separated levels (default 1,20)")
     parser.add_argument("--turns", type=int, default=5, help="questions per conversation (default 5)")
-    parser.add_argument("--warmup", type=int, default=6, help="unmeasured turns first (default 6)")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds of all questions (default 1)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per level (default 120)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -192,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ipo-bench-") as tmp:
         context = nullserver(args.url) if args.url else local_server(args.data_dir or Path(tmp) / "data")
         with context as base:
-            run_level(base, 1, args.warmup, args.max_seconds)
+            warm_up(base, args.warmup)
             levels = [run_level(base, c, args.turns, args.max_seconds) for c in levels_wanted]
     print(render(levels, os.cpu_count() or 1))
     if args.json:

@@ -10,13 +10,13 @@ import yaml
 
 from assistant.types import LANGUAGES, CuratedAnswer
 
-from .frontmatter import SourceError
+from .frontmatter import SourceError, load_yaml
 from .loaders import Failure
 
 
 def load_curated_file(path: Path) -> CuratedAnswer:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SourceError(f"invalid YAML ({type(exc).__name__})") from exc
     if not isinstance(raw, dict):

@@ -15,8 +15,16 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{1,99}$")
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?(.*)\Z", re.S)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~9x faster, same result
+
+
 class SourceError(Exception):
     """A source that cannot be ingested; the message is one clear line for the report."""
+
+
+def load_yaml(text: str) -> Any:
+    """Safe YAML parsing (no arbitrary objects), with libyaml's parser when it is available."""
+    return yaml.load(text, Loader=_LOADER)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -24,7 +32,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not match:
         raise SourceError("missing front matter (the file must start with a '---' YAML block)")
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = load_yaml(match.group(1))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" at line {line + 2}" if line is not None else ""

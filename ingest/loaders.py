@@ -112,7 +112,7 @@ def load_pdf(data: bytes, origin: str) -> Document:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise SourceError(f"corrupt or unreadable PDF ({type(exc).__name__})") from exc
-    title = str((reader.metadata or {}).get("/Title") or Path(origin).stem)
+    title = str((reader.metadata.get("/Title") if reader.metadata else None) or Path(origin).stem)
     return _plain_document("\n\n".join(pages), title, slugify(Path(origin).stem), origin, origin)
 
 

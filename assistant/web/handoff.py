@@ -32,5 +32,6 @@ def handoff(conversation_id: OwnedConversation, body: HandoffIn, request: Reques
     case_id = services.intakes.open_case(conversation_id, intake, f"{CONSENT_VERSION}/{ui_language or 'en'}")
     text = services.templates.get("escalation_confirmation", language, case_id=case_id)
     message_id = services.conversations.add_message(conversation_id, "assistant", text, language, "handoff")
+    services.cases.handed_off(conversation_id, case_id, language)  # staff handoff hook: open/update the case
     log.info("case %s opened for conversation %s (language=%s)", case_id, conversation_id, language)
     return HandoffOut(case_id=case_id, message=text, message_id=message_id)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+import anyio
+
+from ..cases.events import CaseEvents, NoCaseEvents
 from ..errors import AssistantError
 from ..ports import ConversationStore
 from ..settings import Settings
@@ -113,6 +117,15 @@ class Services:
     ui: UiText
     limits: Limits
     turns: TurnGuard
+    turn_slots: anyio.CapacityLimiter | None = field(default=None)
+    cases: CaseEvents = field(default_factory=NoCaseEvents)  # the staff handoff's hooks (set at start-up)
+
+    def assistant_slots(self) -> anyio.CapacityLimiter:
+        """Threads that may run assistant work at once: about one per core, so CPU-bound turns queue here
+        instead of starving the event loop and the quick requests (created lazily, inside the event loop)."""
+        if self.turn_slots is None:
+            self.turn_slots = anyio.CapacityLimiter(max(2, os.cpu_count() or 2))
+        return self.turn_slots
 
     def close(self) -> None:
         self.db.dispose()

@@ -12,9 +12,10 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from typing import Any
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -53,13 +54,17 @@ class TurnStream:
         """Free the conversation for its next turn (idempotent; also when the stream never started)."""
         self._services.turns.release(self._conversation.id)
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         events: Iterator[Event] | None = None
         outcome = "cut"
         try:
             yield OPENING
             events = iter(self._assistant.respond(self._conversation, self._text, self._locale))
-            while (event := await run_in_threadpool(_next, events)) is not _END:
+            # The core does its CPU-bound work (triage, retrieval, answer) before its first event: that step
+            # queues for one of the assistant slots; the rest of the stream only hands over ready events.
+            slots: anyio.CapacityLimiter | None = self._services.assistant_slots()
+            while (event := await anyio.to_thread.run_sync(_next, events, limiter=slots)) is not _END:
+                slots = None
                 assert isinstance(event, Event)
                 data = await self._observe(event)
                 if event.kind in ("error", "interrupted"):
@@ -85,8 +90,12 @@ class TurnStream:
             self._language = data.get("language") or self._language
         elif event.kind == "citations":
             self._citations = list(data.get("items", []))
+        elif event.kind == "escalation":  # staff handoff hook: update an active case or keep the signal
+            await run_in_threadpool(self._services.cases.escalated, self._conversation.id, data)
         elif event.kind == "done":
             data["message_id"] = None if data.get("erase") else await run_in_threadpool(self._store_reply)
+            if not data.get("erase"):  # staff handoff hook: the family's message goes to an active case
+                await run_in_threadpool(self._services.cases.family_wrote, self._conversation.id)
         return data
 
     def _store_reply(self) -> int | None:

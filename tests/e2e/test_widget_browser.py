@@ -253,3 +253,31 @@ def test_the_one_line_embed_works_on_an_allowed_site_only(fake_server: FakeServe
             page.wait_for_timeout(1500)
             blocked = page.locator("#ipo-chat-widget iframe").element_handle().content_frame()
             assert blocked is not None and blocked.locator("#message").count() == 0  # frame-ancestors refused it
+
+
+def test_deleting_the_conversation_from_the_widget_erases_it(fake_server: FakeServerFactory, new_page: Any) -> None:
+    with fake_server() as server:
+        page = new_page()
+        open_chat(page, server.base_url)
+        ask(page, "How do I apply?")
+        conversation_id = page.evaluate("JSON.parse(sessionStorage.getItem('ipo.conversation')).id")
+        focus_by_tab(page, "#delete")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "delete-no"
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => !sessionStorage.getItem('ipo.conversation')")
+        assert page.locator("#log article").count() == 1  # only the welcome is left
+        assert page.locator("#status").inner_text() == "Your conversation and data have been deleted."
+        assert ConversationRepository(server.database()).view(conversation_id) is None
+
+
+def test_asking_the_chat_to_forget_me_clears_the_page(fake_server: FakeServerFactory, new_page: Any) -> None:
+    with fake_server() as server:
+        page = new_page()
+        open_chat(page, server.base_url)
+        ask(page, "How do I apply?")
+        ask(page, "please forget me")
+        assert page.locator("#log article").count() == 1
+        assert "deleted" in page.locator("#log article").inner_text()
+        assert page.evaluate("sessionStorage.getItem('ipo.conversation')") is None

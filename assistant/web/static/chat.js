@@ -226,7 +226,16 @@ class Chat {
     }
     this.announce("reply_ready");
     this.scrollToEnd();
-    if (state.erase) this.api.forget();
+    if (state.erase) this.erased(reply.article);
+  }
+
+  /** The family asked in the chat to delete their data: the server erased it; clear it here too. */
+  erased(keep) {
+    this.api.forget();
+    this.stopPolling();
+    for (const article of [...this.log.children]) if (article !== keep) article.remove();
+    this.rendered.clear();
+    this.lastId = 0;
   }
 
   failed(reply, error) {

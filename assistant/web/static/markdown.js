@@ -1,6 +1,6 @@
 // A tiny, safe Markdown renderer for assistant and staff replies.
 //
-// Everything is text first: the output is built with createElement/createTextNode only (never innerHTML), so
+// Everything is text first: the output is built with createElement/createTextNode only (never from HTML strings), so
 // HTML in a reply (<img onerror=…>, <script>) is shown as the literal characters it is. On top of that it
 // allows: paragraphs, line breaks, bullet and numbered lists, **bold**, *italic*, [links](https://…) and
 // bare http(s) URLs. Links must be absolute http: or https: URLs; anything else (javascript:, data:,
