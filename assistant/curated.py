@@ -18,10 +18,20 @@ class CuratedMatch:
 
 
 class CuratedMatcher:
-    def __init__(self, entries: list[CuratedAnswer], rows: list[tuple[str, str, str]], vectors: Vectors) -> None:
+    """Scores each entry by its closest question plus ``answer_weight`` × similarity to its answer text:
+    the question paraphrases find the topic, the answer text tells apart entries on the same topic."""
+
+    def __init__(
+        self, entries: list[CuratedAnswer], rows: list[tuple[str, str, str]], vectors: Vectors,
+        answer_vectors: Vectors | None = None, answer_weight: float = 1.0,
+    ) -> None:
         self._entries = {e.id: e for e in entries}
+        self._order = [e.id for e in entries]
         self._ids = np.asarray([cid for cid, _, _ in rows])
         self._vectors = vectors
+        self._answers = answer_vectors if answer_vectors is not None and len(answer_vectors) == len(entries) \
+            else None
+        self._weight = answer_weight
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -29,14 +39,23 @@ class CuratedMatcher:
     def best(self, vector: Vectors) -> CuratedMatch | None:
         if not len(self._ids):
             return None
-        sims = self._vectors @ np.asarray(vector, dtype=np.float32).ravel()
-        order = np.argsort(-sims)
-        top_id = str(self._ids[order[0]])
-        runner_up = next((float(sims[i]) for i in order if self._ids[i] != top_id), 0.0)
-        entry = self._entries.get(top_id)
+        query = np.asarray(vector, dtype=np.float32).ravel()
+        sims = self._vectors @ query
+        best_question: dict[str, float] = {}
+        for cid, sim in zip(self._ids.tolist(), sims.tolist(), strict=True):
+            if sim > best_question.get(cid, -1.0):
+                best_question[cid] = sim
+        combined = dict(best_question)
+        if self._answers is not None:
+            for cid, sim in zip(self._order, (self._answers @ query).tolist(), strict=True):
+                if cid in combined:
+                    combined[cid] += self._weight * sim
+        ranked = sorted(combined, key=lambda c: -combined[c])
+        entry = self._entries.get(ranked[0])
         if entry is None:
             return None
-        return CuratedMatch(entry, float(sims[order[0]]), float(sims[order[0]]) - runner_up)
+        margin = combined[ranked[0]] - (combined[ranked[1]] if len(ranked) > 1 else 0.0)
+        return CuratedMatch(entry, best_question[ranked[0]], margin)
 
     def entry(self, curated_id: str) -> CuratedAnswer | None:
         return self._entries.get(curated_id)

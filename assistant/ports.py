@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from .types import Conversation, CuratedAnswer, Passage
+from .types import Conversation, CuratedIndexData, Passage
 
 Vectors = npt.NDArray[np.float32]
 
@@ -31,8 +31,8 @@ class DenseIndex(Protocol):
 
     def all_passages(self) -> list[Passage]: ...
 
-    def curated_entries(self) -> tuple[list[CuratedAnswer], list[tuple[str, str, str]], Vectors]:
-        """Curated answers, their (answer id, language, question) rows and the rows' vectors."""
+    def curated_entries(self) -> CuratedIndexData:
+        """Curated answers with their question and answer vectors."""
         ...
 
     def is_ready(self) -> bool: ...

@@ -78,6 +78,17 @@ class CuratedAnswer:
 
 
 @dataclass(frozen=True)
+class CuratedIndexData:
+    """Curated answers as stored: entries, (entry id, language, question) rows and their vectors, and one
+    vector per entry for what its English answer says (in ``entries`` order)."""
+
+    entries: list[CuratedAnswer]
+    rows: list[tuple[str, str, str]]
+    question_vectors: Any
+    answer_vectors: Any
+
+
+@dataclass(frozen=True)
 class Message:
     role: Literal["user", "assistant", "staff"]
     text: str

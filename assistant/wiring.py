@@ -37,7 +37,7 @@ def build_assistant(
     catalog: dict[str, Passage] = {}
     for passage in sorted(passages, key=lambda p: p.chunk_id):
         catalog.setdefault(passage.doc_id, passage)
-    entries, rows, vectors = dense.curated_entries()
+    curated = dense.curated_entries()
     lexicons = load_lexicons()
     classifier = build_classifier(lexicons, embedder.embed_queries, settings.data_dir / "cache", embedder.name)
     model = chat_model or build_chat_model(settings)
@@ -52,7 +52,9 @@ def build_assistant(
     return Assistant(
         embedder=embedder, triage=Triage(lexicons, classifier),
         retriever=HybridRetriever(dense, passages, hybrid=settings.hybrid),
-        curated=CuratedMatcher(entries, rows, vectors) if entries else None, templates=load_templates(),
+        curated=CuratedMatcher(curated.entries, curated.rows, curated.question_vectors, curated.answer_vectors)
+        if curated.entries else None,
+        templates=load_templates(),
         store=store or InMemoryConversationStore(), catalog=catalog, generator=generator, config=config,
         ready=dense.is_ready,
     )

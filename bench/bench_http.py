@@ -149,7 +149,7 @@ def env_for(data_dir: Path, database: Path) -> dict[str, str]:
 
 
 @contextmanager
-def local_server(data_dir: Path) -> Iterator[str]:
+def local_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
     import socket
 
     with tempfile.TemporaryDirectory(prefix="ipo-bench-db-") as db_dir:
@@ -162,7 +162,8 @@ def local_server(data_dir: Path) -> Iterator[str]:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         process = subprocess.Popen([sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1",
-                                    "--port", str(port), "--no-access-log", "--log-level", "warning"],
+                                    "--port", str(port), "--no-access-log", "--log-level", "warning",
+                                    "--workers", str(workers)],
                                    cwd=REPO_ROOT, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -195,11 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=5, help="questions per conversation (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds of all questions (default 1)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per level (default 120)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
     levels_wanted = [int(c) for c in args.concurrency.split(",") if c.strip()]
     with tempfile.TemporaryDirectory(prefix="ipo-bench-") as tmp:
-        context = nullserver(args.url) if args.url else local_server(args.data_dir or Path(tmp) / "data")
+        data_dir = args.data_dir or Path(tmp) / "data"
+        context = nullserver(args.url) if args.url else local_server(data_dir, args.workers)
         with context as base:
             warm_up(base, args.warmup)
             levels = [run_level(base, c, args.turns, args.max_seconds) for c in levels_wanted]

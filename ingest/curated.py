@@ -71,7 +71,7 @@ def load_curated(directory: Path, known_docs: set[str]) -> tuple[list[CuratedAns
 
 def curated_hash(entry: CuratedAnswer) -> str:
     payload = json.dumps(
-        [entry.id, entry.documents, entry.questions, entry.answers, entry.review, entry.topics],
+        ["v2", entry.id, entry.documents, entry.questions, entry.answers, entry.review, entry.topics],
         sort_keys=True, ensure_ascii=False,
     )
     return hashlib.sha1(payload.encode()).hexdigest()[:16]

@@ -258,4 +258,5 @@ class Ingestor:
             ids.append(f"{entry.id}:entry")
             metas.append({"curated_id": entry.id, "lang": "", "kind": "entry", "hash": digest})
             docs = [q for _, q in rows_q] + [curated_to_json(entry)]
-            add_rows(collection, ids, np.vstack([vectors, vectors[:1]]), docs, metas)
+            answer_vector = self._embedder.embed_passages([entry.answers["en"]])  # what the answer says
+            add_rows(collection, ids, np.vstack([vectors, answer_vector]), docs, metas)

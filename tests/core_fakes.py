@@ -16,7 +16,7 @@ from assistant.ports import Vectors
 from assistant.retrieval import HybridRetriever
 from assistant.templates import load_templates
 from assistant.triage import ExemplarClassifier, Lexicons, Triage
-from assistant.types import CuratedAnswer, Passage
+from assistant.types import CuratedAnswer, CuratedIndexData, Passage
 from tests.fakes import FakeEmbedder
 
 
@@ -37,8 +37,9 @@ class InMemoryDenseIndex:
     def all_passages(self) -> list[Passage]:
         return list(self._passages)
 
-    def curated_entries(self) -> tuple[list[CuratedAnswer], list[tuple[str, str, str]], Vectors]:
-        return [], [], np.zeros((0, 1), dtype=np.float32)
+    def curated_entries(self) -> CuratedIndexData:
+        empty = np.zeros((0, 1), dtype=np.float32)
+        return CuratedIndexData([], [], empty, empty)
 
     def is_ready(self) -> bool:
         return True

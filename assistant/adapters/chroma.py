@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import IndexNotReadyError
 from ..ports import Vectors
-from ..types import CuratedAnswer, Passage
+from ..types import CuratedAnswer, CuratedIndexData, Passage
 
 _BATCH = 2000
 
@@ -176,19 +176,24 @@ class ChromaDenseIndex:
         rows = zip(data["ids"], data["documents"], data["metadatas"], strict=True)
         return [passage_from_row(i, d, m) for i, d, m in rows if not _expired(m, self._today)]
 
-    def curated_entries(self) -> tuple[list[CuratedAnswer], list[tuple[str, str, str]], Vectors]:
+    def curated_entries(self) -> CuratedIndexData:
         data = self._store.read_all("curated", self.generation)
         entries: list[CuratedAnswer] = []
         rows: list[tuple[str, str, str]] = []
         keep: list[int] = []
+        answer_rows: list[int] = []
         for n, (doc, meta) in enumerate(zip(data["documents"], data["metadatas"], strict=True)):
             if meta.get("kind") == "entry":
                 entries.append(curated_from_json(doc))
+                answer_rows.append(n)
             else:
                 rows.append((str(meta["curated_id"]), str(meta["lang"]), doc))
                 keep.append(n)
-        vectors = data["embeddings"][keep] if keep else np.zeros((0, 1), dtype=np.float32)
-        return entries, rows, vectors
+        empty = np.zeros((0, 1), dtype=np.float32)
+        return CuratedIndexData(
+            entries, rows, data["embeddings"][keep] if keep else empty,
+            data["embeddings"][answer_rows] if answer_rows else empty,
+        )
 
     def is_ready(self) -> bool:
         try:

@@ -125,10 +125,12 @@ def slack_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settin
 
 
 @contextmanager
-def slack_stack(tmp_path: Path, assistant_factory: Any = None, **overrides: Any) -> Iterator[Stack]:
+def slack_stack(tmp_path: Path, real_assistant: bool = False, **overrides: Any) -> Iterator[Stack]:
+    """With ``real_assistant`` the shipped assistant answers (pass ``data_dir`` of a built index and a
+    ``database_url``); otherwise the scripted FakeAssistant of the web tests."""
     with FakeSlack() as slack, httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
-        settings = slack_settings(tmp_path / "data", slack, **overrides)
-        app = create_app(settings, assistant_factory=assistant_factory or fake_factory())
+        settings = slack_settings(overrides.pop("data_dir", tmp_path / "data"), slack, **overrides)
+        app = create_app(settings, assistant_factory=None if real_assistant else fake_factory())
         with threaded_app(app) as base_url:
             db = Database.from_url(settings.resolved_database_url)
             try:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from assistant.storage import ConversationRepository
@@ -245,7 +246,8 @@ def test_the_one_line_embed_works_on_an_allowed_site_only(fake_server: FakeServe
             frame.locator("#log .feedback").wait_for()
             screenshot(page, "embed_allowed_site")
             frame.locator("#close").click()
-            assert launcher.get_attribute("aria-expanded") == "false"
+            expect(launcher).to_have_attribute("aria-expanded", "false")
+            expect(page.locator("#ipo-chat-widget .panel")).to_be_hidden()
         with static_page(html) as other_site:  # same page on a port that is not allowed
             page = new_page()
             page.goto(other_site)
