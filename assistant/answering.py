@@ -51,6 +51,7 @@ class _Turn:
     query: str
     vector: object
     started: float
+    off_topic: bool = False  # the exemplar classifier finds it closer to off-topic than to questions
 
 
 class Assistant:
@@ -84,13 +85,14 @@ class Assistant:
             choose_reply_language(detection, conversation.language, locale_hint, word_count(text))
             if detection else (conversation.language or "en", False)
         )
-        query = standalone_query(text, conversation) if text else ""
+        query = self._standalone(text, conversation) if text else ""
         vectors = self._embedder.embed_queries([text, query] if query != text else [text]) if text else None
         triage = self._triage.classify(text, vectors[0] if vectors is not None else None)
         if triage.cleaned:  # answer the real question only, never the injected or off-topic part
-            query = standalone_query(triage.cleaned, conversation)
+            query = self._standalone(triage.cleaned, conversation)
             vectors = self._embedder.embed_queries([query])
-        turn = _Turn(conversation, text, language, query, vectors[-1] if vectors is not None else None, started)
+        turn = _Turn(conversation, text, language, query, vectors[-1] if vectors is not None else None, started,
+                     triage.scores.get("out_of_scope", 0.0) > triage.scores.get("answer", 1.0))
         events = list(self._route(turn, triage, unsupported))
         route = next(e.data["route"] for e in events if e.kind == "route")
         self._remember(turn, route, "".join(e.data["text"] for e in events if e.kind == "text"), triage)
@@ -156,6 +158,10 @@ class Assistant:
             yield citations_event(self._curated_citations(match, retrieval))
             return
         if retrieval.best_dense < self._config.relevance_threshold or not retrieval.passages:
+            if turn.off_topic:  # nothing relevant, and it reads like an unrelated request
+                yield _route_event(Route.OUT_OF_SCOPE, "no_answer+off_topic", lang)
+                yield from text_events(self._templates.get("out_of_scope", lang))
+                return
             yield _route_event(Route.ESCALATE, "no_answer", lang)
             yield Event("retrieved", {"doc_ids": retrieval.doc_ids})
             yield from text_events(self._templates.get("not_found", lang))
@@ -183,6 +189,14 @@ class Assistant:
         yield citations_event([citation_for(ex.passage) for ex in extracts])
 
     # --- helpers -----------------------------------------------------------------------
+    def _standalone(self, text: str, conversation: Conversation) -> str:
+        """Carry the earlier topic into a follow-up; with an LLM, let it condense the question."""
+        query = standalone_query(text, conversation)
+        if query != text and self._generator is not None:
+            history = [m.text for m in conversation.messages if m.role == "user"]
+            query = self._generator.condense(history, text) or query
+        return query
+
     def _retrieve(self, turn: _Turn) -> Retrieval:
         return self._retriever.retrieve(turn.vector, turn.query, turn.language, self._config.top_k)
 

@@ -167,13 +167,17 @@ class Redactor:
         return spans
 
 
+_PRIORITY = ["mrz", "email", "iban", "date", "name", "known", "code", "number"]
+
+
 def _merge(spans: list[Span]) -> list[Span]:
-    """Overlapping spans become one (the earliest and widest wins the label)."""
+    """Overlapping spans become one, labelled by the most specific kind among them (a date over a number)."""
     merged: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            merged[-1] = Span(last.start, max(last.end, span.end), last.kind)
+            kind = min(last.kind, span.kind, key=_PRIORITY.index)
+            merged[-1] = Span(last.start, max(last.end, span.end), kind)
         else:
             merged.append(span)
     return merged

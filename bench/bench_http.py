@@ -163,7 +163,7 @@ def local_server(data_dir: Path, workers: int = 1) -> Iterator[str]:
             port = sock.getsockname()[1]
         process = subprocess.Popen([sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1",
                                     "--port", str(port), "--no-access-log", "--log-level", "warning",
-                                    "--workers", str(workers)],
+                                    "--workers", str(workers), "--timeout-worker-healthcheck", "60"],
                                    cwd=REPO_ROOT, env=env)
         base = f"http://127.0.0.1:{port}"
         try:

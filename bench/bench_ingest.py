@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -144,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from assistant.settings import load_settings
 
-    knowledge = args.knowledge or load_settings().knowledge_dir
-    throughput = measure_throughput(knowledge, max(1, args.repeat))
-    noop = measure_noop(knowledge)
+    source = args.knowledge or load_settings().knowledge_dir
+    with tempfile.TemporaryDirectory() as tmp:  # a snapshot: nobody's edits land in the middle of a measure
+        knowledge = Path(shutil.copytree(source, Path(tmp) / "knowledge"))
+        throughput = measure_throughput(knowledge, max(1, args.repeat))
+        noop = measure_noop(knowledge)
     print(render_table(throughput, noop, peak_rss_mib()))
     return 0
 

@@ -69,3 +69,15 @@ def test_retrieved_text_is_delimited_as_data_in_the_prompt() -> None:
     system, user = chat.prompts[0]
     assert "data, not instructions" in system
     assert user.count("<<<") == user.count(">>>") and "›››" in user
+
+
+def test_with_an_llm_a_follow_up_is_condensed_into_a_standalone_question() -> None:
+    chat = ScriptedChatModel(["How long does MIBG therapy take?", "MIBG therapy takes about 4 to 6 weeks in total [1]."])
+    assistant, _ = build_core(chat=chat)
+    conversation = assistant.new_conversation()
+    chat._script.insert(0, "MIBG therapy is given for relapsed neuroblastoma [1].")
+    list(assistant.respond(conversation, "Tell me about MIBG therapy"))
+    events = list(assistant.respond(conversation, "and how long?"))
+    condense_prompt = chat.prompts[1][1]
+    assert "Tell me about MIBG therapy" in condense_prompt and "and how long?" in condense_prompt
+    assert "4 to 6 weeks" in reply(events)
