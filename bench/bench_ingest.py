@@ -94,10 +94,11 @@ def measure_noop(knowledge: Path, runs: int = 3) -> dict[str, float]:
             "noop_cli_s": statistics.median(t for t, _ in cli), "cli_rss_mib": max(r for _, r in cli)}
 
 
-# `python -m ingest --quiet`, reporting its own peak RSS (a forked child inherits its parent's figure).
-_CLI = ("import resource, sys\nfrom ingest.__main__ import main\nstatus = main(['--quiet'])\n"
-        "print('peak_rss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-        "sys.exit(status)")
+# `python -m ingest --quiet`, reporting its own peak RSS from /proc (VmHWM): getrusage in a child started by a
+# big parent reports the parent's peak, which Linux carries over into the child at exec.
+_CLI = ("import re, sys\nfrom ingest.__main__ import main\nstatus = main(['--quiet'])\n"
+        "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+        "print('peak_rss_kib', hwm, file=sys.stderr)\nsys.exit(status)")
 
 
 def time_cli(data_dir: Path, knowledge: Path) -> tuple[float, float]:

@@ -13,6 +13,7 @@ views.publish, conversations.history, conversations.replies.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -167,7 +168,7 @@ class FakeSlack:
         return {"ok": True, "url": "https://ipo-test.slack.com/", "team": "IPO test", "user": "ipo-assistant",
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BIPOBOT01"}
 
-    def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802 (Slack's name)
+    def _api_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = str(params.get("channel") or "")
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
@@ -186,7 +187,7 @@ class FakeSlack:
         message.edits += 1
         return {"ok": True, "channel": message.channel, "ts": message.ts, "text": message.text}
 
-    def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -234,7 +235,7 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 auth = self.headers.get("Authorization", "")
@@ -293,10 +294,8 @@ def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     params: dict[str, Any] = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
     for name in _JSON_FIELDS:
         if isinstance(params.get(name), str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 params[name] = json.loads(params[name])
-            except json.JSONDecodeError:
-                pass
     if "payload" in params and isinstance(params["payload"], str):  # webhook-style bodies
         params["payload"] = json.loads(params["payload"])
     return params

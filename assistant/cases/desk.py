@@ -15,7 +15,7 @@ from ..redaction import Redactor
 from ..replies import staff_summary
 from ..storage import IntakeRepository
 from ..storage.case_workflow import CaseWorkflow, Outcome, Signal
-from ..storage.cases import URGENCIES, CaseRepository, CaseView, HistoryEntry
+from ..storage.cases import ACTIVE, URGENCIES, CaseRepository, CaseView, HistoryEntry
 from ..types import LANGUAGES
 from .translation import Translator
 
@@ -55,7 +55,9 @@ class CaseDesk:
 
     def family_wrote(self, conversation_id: str) -> None:
         def run() -> None:
-            if self._workflow.relay(conversation_id, self._redact_for(conversation_id)):
+            case = self.cases.for_conversation(conversation_id)  # a read: most turns have no active case
+            if case is not None and case.status in ACTIVE and self._workflow.relay(
+                    conversation_id, self._redact_for(conversation_id)):
                 self._changed()
 
         self._guard("family_wrote", conversation_id, run)

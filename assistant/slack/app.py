@@ -75,8 +75,12 @@ class SlackRuntime:
     def start(self) -> None:
         self.worker.start()
         if self._socket is not None:
-            self._socket.connect()
-            log.info("Slack is on (Socket Mode)")
+            try:
+                self._socket.connect()
+                log.info("Slack is on (Socket Mode)")
+            except Exception as exc:  # the chat and the outbox keep working; staff actions wait for a restart
+                log.error("Slack Socket Mode could not connect (%s); notifications still go out, staff "
+                          "actions in Slack need a restart once Slack is reachable", type(exc).__name__)
         else:
             log.info("Slack is on (HTTP events at /slack/events)")
 

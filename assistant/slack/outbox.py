@@ -60,7 +60,7 @@ class _Transient(Exception):
 class OutboxWorker:
     def __init__(self, outbox: OutboxRepository, cases: CaseRepository, client: WebClient, channel: str,
                  staff_url: blocks.StaffUrl, backoff: Backoff | None = None, poll_s: float = 2.0,
-                 lease_s: float = 60.0, clock: Callable[[], datetime] = utcnow,
+                 lease_s: float = 30.0, clock: Callable[[], datetime] = utcnow,
                  housekeeping: Callable[[], None] | None = None) -> None:
         self._outbox, self._cases, self._client, self._channel = outbox, cases, client, channel
         self._staff_url, self._backoff = staff_url, backoff or Backoff()

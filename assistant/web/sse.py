@@ -30,8 +30,14 @@ OPENING = b": accepted\n\n"
 _END = object()
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars and the like → plain JSON values."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else str(value)
+
+
 def format_event(kind: str, data: Mapping[str, Any]) -> bytes:
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_plain)
     return f"event: {kind}\ndata: {payload}\n\n".encode()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,15 +125,17 @@ def slack_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settin
 
 
 @contextmanager
-def slack_stack(tmp_path: Path, real_assistant: bool = False, **overrides: Any) -> Iterator[Stack]:
+def slack_stack(tmp_path: Path, real_assistant: bool = False, slack: FakeSlack | None = None,
+                **overrides: Any) -> Iterator[Stack]:
     """With ``real_assistant`` the shipped assistant answers (pass ``data_dir`` of a built index and a
-    ``database_url``); otherwise the scripted FakeAssistant of the web tests."""
-    with FakeSlack() as slack, httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)) as http:
-        settings = slack_settings(overrides.pop("data_dir", tmp_path / "data"), slack, **overrides)
+    ``database_url``); otherwise the scripted FakeAssistant of the web tests. Pass ``slack`` to keep one
+    FakeSlack across server restarts (the same ``tmp_path`` keeps the database)."""
+    with ExitStack() as resources:
+        fake = slack or resources.enter_context(FakeSlack())
+        http = resources.enter_context(httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)))
+        settings = slack_settings(overrides.pop("data_dir", tmp_path / "data"), fake, **overrides)
         app = create_app(settings, assistant_factory=None if real_assistant else fake_factory())
-        with threaded_app(app) as base_url:
-            db = Database.from_url(settings.resolved_database_url)
-            try:
-                yield Stack(base_url, slack, SlackSender(http, base_url, SECRET, slack.root), http, settings, db)
-            finally:
-                db.dispose()
+        base_url = resources.enter_context(threaded_app(app))
+        db = Database.from_url(settings.resolved_database_url)
+        resources.callback(db.dispose)
+        yield Stack(base_url, fake, SlackSender(http, base_url, SECRET, fake.root), http, settings, db)

@@ -4,11 +4,17 @@ the web API and staff sending correctly signed Slack requests to /slack/events."
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from assistant.settings import Settings
+from server import create_app
+from tests.e2e.fake_assistant import fake_factory
+from tests.e2e.servers import threaded_app
 from tests.e2e.slack_stack import CHANNEL, OTHER_STAFF, STAFF, STAFF_TOKEN, Stack, slack_stack, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -143,3 +149,19 @@ def test_the_staff_case_page_needs_the_staff_token_and_shows_the_intake(stack: S
     assert page.headers["cache-control"] == "no-store"
     assert stack.staff_page(family.case_id or "").status_code == 200
     assert stack.staff_page("IPO-NOSUCH00").status_code == 404
+
+
+def test_without_a_token_slack_is_off_says_so_and_cases_are_still_kept(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="assistant")
+    settings = Settings(data_dir=tmp_path / "data", staff_token=STAFF_TOKEN)
+    with threaded_app(create_app(settings, assistant_factory=fake_factory())) as base_url, httpx.Client() as http:
+        assert "Slack is off: IPO_SLACK_BOT_TOKEN is not set" in caplog.text
+        assert http.post(f"{base_url}/slack/events", content=b"{}").status_code == 404
+        conversation = http.post(f"{base_url}/api/conversations", json={}).json()
+        headers = {"Authorization": f"Bearer {conversation['token']}"}
+        handoff = http.post(f"{base_url}/api/conversations/{conversation['id']}/handoff", headers=headers,
+                            json={"name": "Jan Jansen", "email": "jan@example.org", "consent": True})
+        assert handoff.status_code == 201
+        page = http.get(f"{base_url}/staff/cases/{handoff.json()['case_id']}", auth=("staff", STAFF_TOKEN))
+        assert page.status_code == 200 and "Jan Jansen" in page.text

@@ -100,7 +100,7 @@ def test_the_staff_case_page_is_the_one_place_with_the_identifiers(planted: Plan
 
 def test_erasure_replaces_the_card_and_the_thread_with_stubs(tmp_path: Path) -> None:
     with slack_stack(tmp_path) as stack:
-        locale, name, email, message, canaries = PLANTED[1]
+        locale, name, email, message, _ = PLANTED[1]
         family = stack.open_case(locale=locale, name=name, email=email)
         stack.say(family, message)
         wait_until(lambda: len(stack.thread(family.case_id or "")) == 1, what="the relayed message")

@@ -15,6 +15,7 @@ from assistant.storage.case_models import OutboxRow, SlackReceiptRow
 from assistant.storage.outbox import OutboxRepository
 from tests.e2e.slack_requests import signed_headers
 from tests.e2e.slack_stack import CHANNEL, SECRET, STAFF, Stack, slack_stack, wait_until
+from tests.fake_slack import FakeSlack
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +62,7 @@ def test_slack_down_for_a_while_then_back_delivers_every_notification_exactly_on
     families = [stack.open_case(locale=lang) for lang in ("en", "nl", "ar")]
     for text in ("First question while Slack is down", "Second question while Slack is down"):
         stack.say(families[0], text)
-    confirmation = [m for m in stack.family_messages(families[0]) if m["route"] == "handoff"][0]["text"]
+    confirmation = next(m for m in stack.family_messages(families[0]) if m["route"] == "handoff")["text"]
     assert families[0].case_id in confirmation and "staff" in confirmation  # the family is told staff follow up
     assert outbox_counts(stack).get("delivered", 0) == 0
     wait_until(lambda: outbox_counts(stack) == {"delivered": 5}, timeout_s=30, what="all five notifications")
@@ -72,6 +73,20 @@ def test_slack_down_for_a_while_then_back_delivers_every_notification_exactly_on
     thread = [m.text for m in stack.thread(families[0].case_id or "")]
     assert len(thread) == 2 and "First question" in thread[0] and "Second question" in thread[1]
     assert [c for c in stack.slack.calls if c.status == 503]  # the outage really happened
+
+
+def test_notifications_queued_while_slack_is_down_survive_a_server_restart(tmp_path: Path) -> None:
+    with FakeSlack() as slack:
+        slack.fail(503)  # down until healed
+        with slack_stack(tmp_path, slack=slack) as first:
+            family = first.open_case()
+            wait_until(lambda: first.slack.calls_to("chat.postMessage", ok_only=False), what="a refused post")
+        slack.heal()
+        with slack_stack(tmp_path, slack=slack) as second:
+            card = second.card(family.case_id or "")
+            wait_until(lambda: outbox_counts(second) == {"delivered": 1}, what="the card delivered")
+        assert card.metadata == {"event_type": "ipo_case_card", "event_payload": {"case_id": family.case_id}}
+        assert len(slack.top_level(CHANNEL)) == 1
 
 
 def test_a_rate_limit_is_honoured_for_its_retry_after(stack: Stack) -> None:

@@ -39,6 +39,13 @@ def test_sse_events_are_one_json_line_each() -> None:
     assert list(parse_sse(raw.decode().split("\n"))) == [("text", {"text": "line one\nline two «ü»"})]
 
 
+def test_numpy_values_in_event_data_are_sent_as_plain_numbers() -> None:
+    import numpy as np
+
+    assert format_event("done", {"score": np.float32(0.5), "n": np.int64(3)}) == (
+        b'event: done\ndata: {"score":0.5,"n":3}\n\n')
+
+
 def test_json_media_types() -> None:
     assert is_json("application/json") and is_json("application/json; charset=utf-8")
     assert is_json("application/merge-patch+json")

@@ -89,6 +89,7 @@ class Chat {
     who.textContent = this.i18n.t(who.dataset.i18n);
     const content = document.createElement("div");
     content.className = "content";
+    content.dir = "auto"; // an Arabic answer reads right-to-left inside an English interface, and vice versa
     article.append(who, content);
     if (id) this.remember(id);
     this.log.append(article);
@@ -108,6 +109,7 @@ class Chat {
   showMessage(message) {
     if (this.rendered.has(message.id)) return;
     const bubble = this.bubble(message.role, { id: message.id });
+    if (message.language) bubble.content.lang = message.language;
     bubble.content.replaceChildren(render(message.text));
     if (message.role === "assistant") {
       this.sources(bubble.article, message.citations || []);
@@ -192,7 +194,10 @@ class Chat {
   }
 
   onEvent(reply, state, kind, data) {
-    if (kind === "route" && data.route === "emergency") reply.article.classList.add("urgent");
+    if (kind === "route") {
+      if (data.language) reply.content.lang = data.language;
+      if (data.route === "emergency") reply.article.classList.add("urgent");
+    }
     if (kind === "text") {
       state.text += data.text || "";
       reply.content.replaceChildren(render(state.text));
