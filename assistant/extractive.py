@@ -65,6 +65,9 @@ def extract(query: str, passage: Passage, max_words: int) -> str:
         lead = units[picked[0] - 1]
         if not lead.startswith(("-", "*", "•")) and words + word_count(lead) <= max_words * 1.1:
             picked.insert(0, picked[0] - 1)
+    # A lead-in ending in ":" is kept only when what it introduces follows it.
+    picked = [n for i, n in enumerate(picked)
+              if not units[n].endswith(":") or (i + 1 < len(picked) and picked[i + 1] == n + 1)]
     return "\n".join(units[n] for n in picked)
 
 

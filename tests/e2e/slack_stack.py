@@ -126,7 +126,7 @@ def slack_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settin
 
 @contextmanager
 def slack_stack(tmp_path: Path, real_assistant: bool = False, slack: FakeSlack | None = None,
-                **overrides: Any) -> Iterator[Stack]:
+                assistant_delay_s: float = 0.0, **overrides: Any) -> Iterator[Stack]:
     """With ``real_assistant`` the shipped assistant answers (pass ``data_dir`` of a built index and a
     ``database_url``); otherwise the scripted FakeAssistant of the web tests. Pass ``slack`` to keep one
     FakeSlack across server restarts (the same ``tmp_path`` keeps the database)."""
@@ -134,7 +134,7 @@ def slack_stack(tmp_path: Path, real_assistant: bool = False, slack: FakeSlack |
         fake = slack or resources.enter_context(FakeSlack())
         http = resources.enter_context(httpx.Client(timeout=httpx.Timeout(30.0, connect=5.0)))
         settings = slack_settings(overrides.pop("data_dir", tmp_path / "data"), fake, **overrides)
-        app = create_app(settings, assistant_factory=None if real_assistant else fake_factory())
+        app = create_app(settings, assistant_factory=None if real_assistant else fake_factory(assistant_delay_s))
         base_url = resources.enter_context(threaded_app(app))
         db = Database.from_url(settings.resolved_database_url)
         resources.callback(db.dispose)

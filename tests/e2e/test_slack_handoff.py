@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +166,14 @@ def test_without_a_token_slack_is_off_says_so_and_cases_are_still_kept(tmp_path:
         assert handoff.status_code == 201
         page = http.get(f"{base_url}/staff/cases/{handoff.json()['case_id']}", auth=("staff", STAFF_TOKEN))
         assert page.status_code == 200 and "Jan Jansen" in page.text
+
+
+def test_a_slow_answer_is_acknowledged_at_once_and_sent_when_ready(tmp_path: Path) -> None:
+    with slack_stack(tmp_path, assistant_delay_s=0.5) as slow:  # the answer takes about two seconds
+        started = time.monotonic()
+        response = slow.sender.command("ask How do families apply?", STAFF, "slow-1")
+        acknowledged = time.monotonic() - started
+        assert response.status_code == 200 and acknowledged < 1.0
+        assert not slow.slack.calls_to("response_url:slow-1")
+        wait_until(lambda: slow.slack.calls_to("response_url:slow-1"), what="the answer")
+        assert time.monotonic() - started >= 1.5

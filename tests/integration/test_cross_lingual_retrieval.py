@@ -25,6 +25,7 @@ from tests.conftest import REPO_ROOT
 from tests.integration.conftest_ingest import embedded_store
 
 pytestmark = pytest.mark.integration
+slow = pytest.mark.slow  # indexing the shipped documents takes about a minute on two cores
 
 QUESTIONS = Path(__file__).with_name("retrieval_questions.yaml")
 DOCS = REPO_ROOT / "knowledge" / "docs"
@@ -122,10 +123,12 @@ def results(tmp_path_factory: pytest.TempPathFactory, e5_embedder: Embedder) -> 
     return evaluate(store, e5_embedder, load_questions())
 
 
+@slow
 def test_recall_at_5_over_all_languages_is_at_least_0_95(results: list[Result]) -> None:
     assert recall(results) >= OVERALL, render_table(results)
 
 
+@slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_recall_at_5_in_each_language_is_at_least_0_9(results: list[Result], language: str) -> None:
     assert recall(results, language) >= PER_LANGUAGE, render_table(results)

@@ -220,6 +220,7 @@ def bulk(tmp_path: Path, e5_embedder: Embedder) -> tuple[Path, dict[str, str]]:
     return data, env
 
 
+@pytest.mark.slow
 def test_a_run_killed_midway_leaves_the_old_index_serving_and_the_next_run_completes(
     bulk: tuple[Path, dict[str, str]], e5_embedder: Embedder,
 ) -> None:
@@ -247,6 +248,7 @@ def test_a_run_killed_midway_leaves_the_old_index_serving_and_the_next_run_compl
     assert store.collection("chunks", "g3").count() == BULK * 4 + store.collection("chunks", "g1").count()
 
 
+@pytest.mark.slow
 def test_a_second_writer_on_the_same_directory_fails_fast_with_a_clear_message(
     bulk: tuple[Path, dict[str, str]],
 ) -> None:
