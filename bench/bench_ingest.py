@@ -91,17 +91,19 @@ def measure_noop(knowledge: Path, runs: int = 3) -> dict[str, float]:
             assert report.noop, "the re-run was expected to change nothing"
         cli = [time_cli(Path(tmp), knowledge) for _ in range(runs)]
     return {"curated": first.curated, "noop_in_process_s": statistics.median(in_process),
-            "noop_cli_s": statistics.median(t for t, _ in cli), "cli_rss_mib": max(r for _, r in cli)}
+            "noop_cli_s": statistics.median(t for t, _, _ in cli), "cli_rss_mib": max(r for _, r, _ in cli),
+            "noop_cli_cpu_s": statistics.median(c for _, _, c in cli)}
 
 
 # `python -m ingest --quiet`, reporting its own peak RSS from /proc (VmHWM): getrusage in a child started by a
 # big parent reports the parent's peak, which Linux carries over into the child at exec.
-_CLI = ("import re, sys\nfrom ingest.__main__ import main\nstatus = main(['--quiet'])\n"
+_CLI = ("import re, resource, sys\nfrom ingest.__main__ import main\nstatus = main(['--quiet'])\n"
         "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
-        "print('peak_rss_kib', hwm, file=sys.stderr)\nsys.exit(status)")
+        "use = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print('peak_rss_kib', hwm, 'cpu_s', use.ru_utime + use.ru_stime, file=sys.stderr)\nsys.exit(status)")
 
 
-def time_cli(data_dir: Path, knowledge: Path) -> tuple[float, float]:
+def time_cli(data_dir: Path, knowledge: Path) -> tuple[float, float, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IPO_")}
     env.update({"IPO_DATA_DIR": str(data_dir), "IPO_KNOWLEDGE_DIR": str(knowledge), "HF_HUB_OFFLINE": "1",
                 "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO_ROOT)})
@@ -111,8 +113,8 @@ def time_cli(data_dir: Path, knowledge: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if done.returncode != 0 or "(no change)" not in done.stdout:
         raise SystemExit(f"`python -m ingest` no-op run failed ({done.returncode}): {done.stdout}{done.stderr}")
-    rss_kib = int(done.stderr.rsplit("peak_rss_kib", 1)[1].split()[0])
-    return elapsed, rss_kib / 1024
+    fields = done.stderr.rsplit("peak_rss_kib", 1)[1].split()
+    return elapsed, int(fields[0]) / 1024, float(fields[2])
 
 
 def render_table(t: dict[str, float], n: dict[str, float], rss_self: float) -> str:
@@ -128,6 +130,8 @@ def render_table(t: dict[str, float], n: dict[str, float], rss_self: float) -> s
          _verdict(n["noop_in_process_s"] <= 2, "≤ 2 s")),
         ("no-op re-ingest, `python -m ingest` wall time", f"{n['noop_cli_s']:.2f} s",
          _verdict(n["noop_cli_s"] <= 2, "≤ 2 s")),
+        ("no-op re-ingest, `python -m ingest` CPU time (user + sys)", f"{n['noop_cli_cpu_s']:.2f} s", ""),
+        ("load average (1 min) at the end, CPU cores", f"{os.getloadavg()[0]:.1f}, {os.cpu_count()}", ""),
         ("peak RSS, benchmark process", f"{rss_self:.0f} MiB", ""),
         ("peak RSS, `python -m ingest` (no-op)", f"{n['cli_rss_mib']:.0f} MiB", ""),
     ]

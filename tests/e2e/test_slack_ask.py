@@ -20,7 +20,7 @@ def test_ipo_ask_answers_from_the_knowledge_base_with_sources_and_keeps_no_conve
     with slack_stack(tmp_path, real_assistant=True, data_dir=index_dir, database_url=database) as stack:
         response = stack.sender.command("ask How do we apply for treatment of our child?", STAFF, "ask-real")
         assert response.status_code == 200
-        answered = wait_until(lambda: stack.slack.calls_to("response_url:ask-real"), timeout_s=60,
+        answered = wait_until(lambda: stack.slack.calls_to("response_url:ask-real"), timeout_s=120,
                               what="the answer")
         body = answered[0].params
         assert body["response_type"] == "ephemeral" and body["text"]

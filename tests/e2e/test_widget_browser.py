@@ -279,7 +279,9 @@ def test_asking_the_chat_to_forget_me_clears_the_page(fake_server: FakeServerFac
         page = new_page()
         open_chat(page, server.base_url)
         ask(page, "How do I apply?")
-        ask(page, "please forget me")
-        assert page.locator("#log article").count() == 1
+        page.fill("#message", "please forget me")
+        page.press("#message", "Enter")
+        page.wait_for_function("() => !sessionStorage.getItem('ipo.conversation') && "
+                               "document.querySelectorAll('#log article').length === 1")
         assert "deleted" in page.locator("#log article").inner_text()
         assert page.evaluate("sessionStorage.getItem('ipo.conversation')") is None

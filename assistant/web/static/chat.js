@@ -115,6 +115,7 @@ class Chat {
       this.sources(bubble.article, message.citations || []);
       if (message.route !== "handoff") this.feedbackButtons(bubble.article, message.id);
     }
+    this.scrollToEnd();
   }
 
   sources(article, items) {
