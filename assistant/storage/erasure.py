@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from .case_erasure import erase_case_content
 from .conversations import hash_token
 from .database import Database
 from .models import ConversationRow, ErasureRow, FeedbackRow, IntakeRow, MessageRow, utcnow
@@ -56,6 +57,7 @@ class Erasure:
         if row is None:
             return ErasureResult(False)
         categories = ["conversation"]
+        categories += erase_case_content(session, conversation_id, self._clock())  # Slack card → stub
         for category, model in ERASABLE:
             where = model.conversation_id == conversation_id
             if session.scalar(select(func.count()).select_from(model).where(where)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import assistant.storage.case_models  # noqa: F401  (registers the case tables for autogenerate)
 from assistant.storage.models import Base
 
 config = context.config
