@@ -14,7 +14,7 @@ from .extractive import extract_answer, readable_first
 from .followups import standalone_query
 from .generation import GroundedGenerator
 from .language import LanguageDetector, choose_reply_language
-from .ports import ConversationStore, Embedder
+from .ports import ConversationStore, Embedder, Vectors
 from .replies import citation_for, citations_event, escalation_event, render_extractive, text_events
 from .retrieval import HybridRetriever, Retrieval
 from .templates import Templates
@@ -49,7 +49,7 @@ class _Turn:
     text: str
     language: str
     query: str
-    vector: object
+    vector: Vectors | None
     started: float
     off_topic: bool = False  # the exemplar classifier finds it closer to off-topic than to questions
 
@@ -87,6 +87,8 @@ class Assistant:
         )
         query = self._standalone(text, conversation) if text else ""
         vectors = self._embedder.embed_queries([text, query] if query != text else [text]) if text else None
+        if vectors is not None and len(vectors) == 2 and self._stands_alone(vectors[0], vectors[1]):
+            query, vectors = text, vectors[:1]  # a short but complete new question: no topic carried over
         triage = self._triage.classify(text, vectors[0] if vectors is not None else None)
         if triage.cleaned:  # answer the real question only, never the injected or off-topic part
             query = self._standalone(triage.cleaned, conversation)
@@ -189,6 +191,15 @@ class Assistant:
         yield citations_event([citation_for(ex.passage) for ex in extracts])
 
     # --- helpers -----------------------------------------------------------------------
+    def _stands_alone(self, alone: Vectors, combined: Vectors) -> bool:
+        """The message matches a reviewed question by itself at least as well as with the earlier topic."""
+        if self._curated is None:
+            return False
+        by_itself, with_topic = self._curated.best(alone), self._curated.best(combined)
+        if by_itself is None or by_itself.score < self._config.curated_threshold:
+            return False
+        return with_topic is None or by_itself.score >= with_topic.score
+
     def _standalone(self, text: str, conversation: Conversation) -> str:
         """Carry the earlier topic into a follow-up; with an LLM, let it condense the question."""
         query = standalone_query(text, conversation)
@@ -198,6 +209,8 @@ class Assistant:
         return query
 
     def _retrieve(self, turn: _Turn) -> Retrieval:
+        if turn.vector is None:
+            return Retrieval([], 0.0)
         return self._retriever.retrieve(turn.vector, turn.query, turn.language, self._config.top_k)
 
     def _curated_match(self, turn: _Turn, retrieval: Retrieval) -> CuratedAnswer | None:

@@ -42,14 +42,19 @@ class LanguageDetector:
         self._detector: Any = None
         self._lock = threading.Lock()
 
-    def _get(self) -> Any:
+    def _get(self, preload: bool = False) -> Any:
         with self._lock:
             if self._detector is None:
                 from lingua import Language, LanguageDetectorBuilder
 
                 languages = [getattr(Language, n) for n in _SUPPORTED + _OTHER]
-                self._detector = LanguageDetectorBuilder.from_languages(*languages).build()
+                builder = LanguageDetectorBuilder.from_languages(*languages)
+                self._detector = (builder.with_preloaded_language_models() if preload else builder).build()
             return self._detector
+
+    def preload(self) -> None:
+        """Load every language model now (a few seconds), so the first family's question is not slow."""
+        self._get(preload=True)
 
     def detect(self, text: str) -> Detection:
         stripped = _NAMES.sub(" ", text)
@@ -88,6 +93,11 @@ class LanguageDetector:
 
 
 _default = LanguageDetector()
+
+
+def shared_detector() -> LanguageDetector:
+    """The process-wide detector: its models are loaded once, however many assistants are built."""
+    return _default
 
 
 def detect_language(text: str) -> str | None:

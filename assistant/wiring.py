@@ -8,6 +8,7 @@ from .answering import AnswerConfig, Assistant
 from .breaker import CircuitBreaker
 from .curated import CuratedMatcher
 from .generation import GroundedGenerator
+from .language import shared_detector
 from .memory import InMemoryConversationStore
 from .ports import ChatModel, ConversationStore, Embedder
 from .retrieval import HybridRetriever
@@ -40,6 +41,8 @@ def build_assistant(
     curated = dense.curated_entries()
     lexicons = load_lexicons()
     classifier = build_classifier(lexicons, embedder.embed_queries, settings.data_dir / "cache", embedder.name)
+    detector = shared_detector()
+    detector.preload()
     model = chat_model or build_chat_model(settings)
     generator = None
     if model is not None:
@@ -56,5 +59,5 @@ def build_assistant(
         if curated.entries else None,
         templates=load_templates(),
         store=store or InMemoryConversationStore(), catalog=catalog, generator=generator, config=config,
-        ready=dense.is_ready,
+        ready=dense.is_ready, detector=detector,
     )

