@@ -39,6 +39,9 @@ class AnswerConfig:
     use_curated: bool = True
     curated_threshold: float = 0.89  # with the retrieval agreeing (one of its documents in the top 3)
     curated_sure: float = 0.95  # accepted without that agreement
+    # When the best passage is in another language than the family's, a reviewed answer in their language at a
+    # slightly lower similarity beats quoting a foreign-language passage.
+    curated_foreign: float = 0.86
     relevance_threshold: float = 0.80
     max_answer_words: int = 120
 
@@ -218,7 +221,9 @@ class Assistant:
         if not self._config.use_curated or self._curated is None or turn.vector is None:
             return None
         match = self._curated.best(turn.vector)
-        if match is None or match.score < self._config.curated_threshold:
+        foreign = bool(retrieval.passages) and retrieval.passages[0].language != turn.language
+        threshold = self._config.curated_foreign if foreign else self._config.curated_threshold
+        if match is None or match.score < threshold:
             return None
         agrees = bool(set(match.entry.documents) & set(retrieval.doc_ids[:3]))
         return match.entry if agrees or match.score >= self._config.curated_sure else None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .lexical import BM25Index
+import numpy as np
+
+from .lexical import BM25Index, Mask
 from .ports import DenseIndex, Vectors
 from .types import Passage
 
@@ -36,29 +38,29 @@ class HybridRetriever:
         self._hybrid = hybrid
         self._depth = depth
         self._lexical_weight = lexical_weight
-        self._bm25 = BM25Index([f"{p.title} {p.heading} {p.text}" for p in passages]) if hybrid else None
-        counts: dict[str, int] = {}
-        for p in passages:
-            counts[p.language] = counts.get(p.language, 0) + 1
-        # BM25 only ranks passages in the user's language, so its say shrinks with that language's share.
-        self._coverage = {lang: n / max(len(passages), 1) for lang, n in counts.items()}
+        self._bm25 = BM25Index(f"{p.title} {p.heading} {p.text}" for p in passages) if hybrid else None
+        languages = np.array([p.language for p in passages], dtype=object)
+        # Words only match within a language: BM25 ranks the passages written in the user's language, so
+        # its say shrinks with that language's share.
+        self._in_language: dict[str, Mask] = {lang: languages == lang for lang in sorted(set(languages.tolist()))}
+        self._coverage = {lang: float(m.sum()) / max(len(passages), 1) for lang, m in self._in_language.items()}
 
     def retrieve(self, vector: Vectors, query: str, language: str, k: int) -> Retrieval:
         dense = self._dense.search(vector, self._depth)
         best = max((p.dense for p in dense), default=0.0)
         fused: dict[str, float] = {}
         dense_score = {p.chunk_id: p.dense for p in dense}
-        by_id = dict(self._by_id)
+        found = {p.chunk_id: p for p in dense}  # per query: never copy the catalogue of every passage
         for rank, p in enumerate(dense):
             fused[p.chunk_id] = fused.get(p.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            by_id.setdefault(p.chunk_id, p)
-        if self._bm25 is not None:
-            # Words only match within a language: BM25 ranks the passages written in the user's language.
-            hits = [i for i, _ in self._bm25.search(query, self._depth * 4) if self._passages[i].language == language]
+        mask = self._in_language.get(language)
+        if self._bm25 is not None and mask is not None:
+            hits = [i for i, _ in self._bm25.search(query, self._depth, mask)]
             weight = self._lexical_weight * self._coverage.get(language, 0.0)
-            for rank, index in enumerate(hits[: self._depth]):
+            for rank, index in enumerate(hits):
                 chunk_id = self._passages[index].chunk_id
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
+        by_id = {c: self._by_id[c] if c in self._by_id else found[c] for c in fused}
         # "Equally relevant" → the user's language first: a bonus smaller than one rank step.
         for chunk_id in fused:
             if by_id[chunk_id].language == language:
