@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: start chat test setup setup-test browser lint bench
+.PHONY: start chat test setup setup-test browser services lint bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,8 +33,13 @@ chat: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core >/dev/null)
 
-## test: set up and run the whole test suite (unit, integration, end-to-end, evaluation gates)
-test: setup-test browser
+## services: PostgreSQL and Redis (Debian's packages) for the scale-out tests; the tests start and stop them
+services:
+	@(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1) || \
+		(apt-get update -qq && apt-get install -y -qq postgresql redis-server >/dev/null)
+
+## test: set up and run the whole test suite (unit, integration, end-to-end, scale-out, evaluation gates)
+test: setup-test browser services
 	HF_HUB_OFFLINE=1 $(BIN)/python -m ingest --quiet
 	HF_HUB_OFFLINE=1 $(BIN)/python -m evals gate --no-progress
 	HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/python -m pytest -q -p no:cacheprovider
@@ -43,5 +48,6 @@ lint: setup-test
 	$(BIN)/ruff check assistant ingest evals tests bench server.py
 	$(BIN)/mypy
 
+## bench: every benchmark, one Markdown table and a plot under artifacts/bench/ (see docs/benchmarks.md)
 bench: setup-test
-	$(BIN)/python -m bench
+	HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False $(BIN)/python -m bench

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=16_384, description="Largest accepted request body.")
     rate_limit_per_minute_ip: int = Field(default=30, description="Messages per minute per client IP.")
     rate_limit_per_minute_conversation: int = Field(default=12, description="Messages per minute per conversation.")
+    redis_url: str | None = Field(
+        default=None, description="Redis URL: rate limits shared by all workers and hosts; per process when unset."
+    )
     retention_days: int = Field(default=90, description="Conversations older than this are deleted.")
     staff_token: str | None = Field(default=None, description="Bearer token for the staff case page.")
     public_base_url: str = Field(default="http://localhost:8000", description="Base URL used in staff links.")

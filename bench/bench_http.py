@@ -1,11 +1,13 @@
 """Chat turns over HTTP: time to the first SSE byte, to the first event, to the first text, and the full turn.
 
-    python -m bench.bench_http [--data-dir DIR | --url URL] [--concurrency 1,20] [--turns 5] [--max-seconds 120]
+    python -m bench.bench_http [--data-dir DIR | --url URL] [--concurrency 1,20,100] [--turns 5] [--think-s 0]
 
 Without ``--url`` it starts `uvicorn server:app` on a free loopback port (rate limits raised, a fresh SQLite
 database) on the index in ``--data-dir`` (built there first with `python -m ingest` if it has none; default:
-a temporary directory). Each of N concurrent conversations sends ``--turns`` questions one after another; a
-level stops early after ``--max-seconds``. Client and server share the machine's cores. Prints a Markdown table.
+a temporary directory). Each of N concurrent conversations sends ``--turns`` questions one after another,
+pausing ``--think-s`` seconds between its turns (a person reading the answer and typing; 0 = back to back,
+the worst case); a level stops early after ``--max-seconds``. Client and server share the machine's cores.
+Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Sample:
 @dataclass
 class Level:
     concurrency: int
+    think_s: float = 0.0
     samples: list[Sample] = field(default_factory=list)
     errors: int = 0
     wall_s: float = 0.0
@@ -84,8 +87,15 @@ def one_turn(client: httpx.Client, base: str, conversation: dict[str, str], text
 
 def worker(base: str, level: Level, index: int, turns: int, deadline: float) -> None:
     with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0)) as client:
-        conversation = client.post(f"{base}/api/conversations", json={}).json()
+        try:
+            conversation = client.post(f"{base}/api/conversations", json={}).json()
+        except httpx.HTTPError:
+            with level.lock:
+                level.errors += 1
+            return
         for n in range(turns):
+            if n and level.think_s:  # think times spread around the mean, the same in every run
+                time.sleep(level.think_s * (0.5 + ((index * 31 + n * 17) % 100) / 100))
             if time.monotonic() > deadline:
                 return
             try:
@@ -106,8 +116,8 @@ def warm_up(base: str, rounds: int) -> None:
                 one_turn(client, base, conversation, question)
 
 
-def run_level(base: str, concurrency: int, turns: int, max_seconds: float) -> Level:
-    level = Level(concurrency)
+def run_level(base: str, concurrency: int, turns: int, max_seconds: float, think_s: float = 0.0) -> Level:
+    level = Level(concurrency, think_s)
     deadline = time.monotonic() + max_seconds
     threads = [threading.Thread(target=worker, args=(base, level, i, turns, deadline)) for i in range(concurrency)]
     started = time.perf_counter()
@@ -127,8 +137,8 @@ def render(levels: list[Level], cores: int) -> str:
         f"Chat turns over HTTP on loopback ({cores} cores shared by client and server; times in ms)",
         "",
         "| concurrent | turns | errors | first byte p50 / p95 | first event p50 / p95 | first text p50 / p95 "
-        "| full turn p50 / p95 | turns/s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| full turn p50 / p95 | turns/s | think s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for level in levels:
         s = level.samples
@@ -136,7 +146,7 @@ def render(levels: list[Level], cores: int) -> str:
                    [x.total for x in s]]
         cells = " | ".join(f"{ms(c, 50)} / {ms(c, 95)}" for c in columns)
         rate = len(s) / level.wall_s if level.wall_s else 0.0
-        lines.append(f"| {level.concurrency} | {len(s)} | {level.errors} | {cells} | {rate:.1f} |")
+        lines.append(f"| {level.concurrency} | {len(s)} | {level.errors} | {cells} | {rate:.1f} | {level.think_s:g} |")
     return "\n".join(lines)
 
 
@@ -188,11 +198,20 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 3
     raise SystemExit("server not ready in time")
 
 
+def run(data_dir: Path, levels: list[tuple[int, float]], turns: int = 5, max_seconds: float = 120.0,
+        warmup: int = 1, workers: int = 1, url: str | None = None) -> list[Level]:
+    """Each (concurrency, think seconds) level in turn against one server (started here unless ``url``)."""
+    with nullserver(url) if url else local_server(data_dir, workers) as base:
+        warm_up(base, warmup)
+        return [run_level(base, c, turns, max_seconds, think) for c, think in levels]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_http", description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="bench a running server instead of starting one")
     parser.add_argument("--data-dir", type=Path, help="index directory (default: a fresh temporary one)")
-    parser.add_argument("--concurrency", default="1,20", help="comma-separated levels (default 1,20)")
+    parser.add_argument("--concurrency", default="1,20,100", help="comma-separated levels (default 1,20,100)")
+    parser.add_argument("--think-s", type=float, default=0.0, help="mean pause between a conversation's turns")
     parser.add_argument("--turns", type=int, default=5, help="questions per conversation (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="unmeasured rounds of all questions (default 1)")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="cap per level (default 120)")
@@ -201,14 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     levels_wanted = [int(c) for c in args.concurrency.split(",") if c.strip()]
     with tempfile.TemporaryDirectory(prefix="ipo-bench-") as tmp:
-        data_dir = args.data_dir or Path(tmp) / "data"
-        context = nullserver(args.url) if args.url else local_server(data_dir, args.workers)
-        with context as base:
-            warm_up(base, args.warmup)
-            levels = [run_level(base, c, args.turns, args.max_seconds) for c in levels_wanted]
+        levels = run(args.data_dir or Path(tmp) / "data", [(c, args.think_s) for c in levels_wanted], args.turns,
+                     args.max_seconds, args.warmup, args.workers, args.url)
     print(render(levels, os.cpu_count() or 1))
     if args.json:
-        args.json.write_text(json.dumps([{"concurrency": lv.concurrency, "errors": lv.errors, "wall_s": lv.wall_s,
+        args.json.write_text(json.dumps([{"concurrency": lv.concurrency, "think_s": lv.think_s, "errors": lv.errors,
+                                          "wall_s": lv.wall_s,
                                           "samples": [vars(s) for s in lv.samples]} for lv in levels], indent=1))
     return 1 if any(level.errors for level in levels) else 0
 

@@ -74,7 +74,8 @@ def measure_throughput(knowledge: Path, repeat: int) -> dict[str, float]:
             "raw_cpu_s": min(c for _, c in raw), "pipeline_cpu_s": min(c for _, c in pipeline)}
 
 
-def measure_noop(knowledge: Path, runs: int = 3) -> dict[str, float]:
+def measure_noop(knowledge: Path, runs: int = 3, keep: Path | None = None) -> dict[str, float]:
+    """No-op re-ingest after a full build; ``keep``: where to leave a copy of the built index for other benches."""
     from assistant.adapters.embeddings import build_embedder
     from assistant.settings import load_settings
     from ingest.run import run_ingestion
@@ -90,6 +91,8 @@ def measure_noop(knowledge: Path, runs: int = 3) -> dict[str, float]:
             in_process.append(time.perf_counter() - started)
             assert report.noop, "the re-run was expected to change nothing"
         cli = [time_cli(Path(tmp), knowledge) for _ in range(runs)]
+        if keep is not None:
+            shutil.copytree(tmp, keep)
     return {"curated": first.curated, "noop_in_process_s": statistics.median(in_process),
             "noop_cli_s": statistics.median(t for t, _, _ in cli), "cli_rss_mib": max(r for _, r, _ in cli),
             "noop_cli_cpu_s": statistics.median(c for _, _, c in cli)}
@@ -144,18 +147,24 @@ def _verdict(ok: bool, target: str) -> str:
     return f"{target} {'met' if ok else 'NOT met'}"
 
 
+def run(knowledge: Path | None = None, repeat: int = 2, keep: Path | None = None) -> dict[str, float]:
+    """Throughput and no-op figures in one dict (``keep``: leave a copy of the built shipped index there)."""
+    from assistant.settings import load_settings
+
+    source = knowledge or load_settings().knowledge_dir
+    with tempfile.TemporaryDirectory() as tmp:  # a snapshot: nobody's edits land in the middle of a measure
+        snapshot = Path(shutil.copytree(source, Path(tmp) / "knowledge"))
+        throughput = measure_throughput(snapshot, max(1, repeat))
+        noop = measure_noop(snapshot, keep=keep)
+    return {**throughput, **noop, "rss_self_mib": peak_rss_mib()}
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = parse_args(argv)
-    from assistant.settings import load_settings
-
-    source = args.knowledge or load_settings().knowledge_dir
-    with tempfile.TemporaryDirectory() as tmp:  # a snapshot: nobody's edits land in the middle of a measure
-        knowledge = Path(shutil.copytree(source, Path(tmp) / "knowledge"))
-        throughput = measure_throughput(knowledge, max(1, args.repeat))
-        noop = measure_noop(knowledge)
-    print(render_table(throughput, noop, peak_rss_mib()))
+    figures = run(args.knowledge, args.repeat)
+    print(render_table(figures, figures, figures["rss_self_mib"]))
     return 0
 
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,14 @@ def percentiles(values: list[float]) -> tuple[float, float]:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+def _raw(collection: Any, embedder: Any, question: str) -> None:
+    collection.query(query_embeddings=embedder.embed_queries([question]), n_results=20)
+
+
+def _turn(assistant: Any, question: str) -> None:
+    list(assistant.respond(assistant.new_conversation(), question))
 
 
 # --- child processes ----------------------------------------------------------------------------------
@@ -85,19 +95,19 @@ def worker_measure(data_dir: Path, turns: int) -> dict[str, Any]:
     times: dict[str, list[float]] = {"turn": [], "raw": [], "retrieval": [], "query": []}
     for n in range(turns):
         lang, q = QUESTIONS[n % len(QUESTIONS)]
-        t = time.perf_counter()
-        collection.query(query_embeddings=embedder.embed_queries([q]), n_results=20)
-        times["raw"].append(_ms(t))
-        t = time.perf_counter()
-        list(assistant.respond(assistant.new_conversation(), q))
-        times["turn"].append(_ms(t))
         vector = vectors[n % len(QUESTIONS)]
-        t = time.perf_counter()
-        collection.query(query_embeddings=[vector], n_results=20)
-        times["query"].append(_ms(t))
-        t = time.perf_counter()
-        retriever.retrieve(vector, q, lang, settings.top_k)
-        times["retrieval"].append(_ms(t))
+        steps = [
+            ("raw", partial(_raw, collection, embedder, q)),
+            ("turn", partial(_turn, assistant, q)),
+            ("query", partial(collection.query, query_embeddings=[vector], n_results=20)),
+            ("retrieval", partial(retriever.retrieve, vector, q, lang, settings.top_k)),
+        ]
+        if n % 2:  # alternate the order, so that neither side always runs with warmer caches
+            steps = [steps[1], steps[0], steps[3], steps[2]]
+        for name, step in steps:
+            t = time.perf_counter()
+            step()
+            times[name].append(_ms(t))
     out: dict[str, Any] = {"rows": int(collection.count()), "startup_s": startup_s, "turns": turns,
                            "rss_mib": rss_mib(), "peak_rss_mib": peak_rss_mib(), "load": load_average()[0]}
     for name, values in times.items():
@@ -123,9 +133,13 @@ def parse_sizes(text: str) -> list[int]:
     return sorted(set(sizes))
 
 
-def run(sizes: list[int], turns: int, work: Path, say: Any = print) -> list[dict[str, Any]]:
-    """Grow one index through ``sizes`` (ascending) and measure each size in a fresh process."""
+def run(sizes: list[int], turns: int, work: Path, say: Any = print, start_from: Path | None = None
+        ) -> list[dict[str, Any]]:
+    """Grow one index through ``sizes`` (ascending) and measure each size in a fresh process. ``start_from``:
+    a built shipped index to copy instead of building one."""
     data_dir = work / "turn-index"
+    if start_from is not None and not data_dir.exists():
+        shutil.copytree(start_from, data_dir)
     rows = []
     for size in sizes:
         say(f"turn bench: growing the index to {size or 'the shipped'} chunks …")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 
 from .errors import ApiError
-from .ratelimit import RateLimiter, retry_after_header
+from .ratelimit import Limiter, retry_after_header
 from .services import ChatAssistant, Services
 
 MAX_ID_CHARS = 64
@@ -32,7 +32,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _check(limiter: RateLimiter, key: str) -> None:
+def _check(limiter: Limiter, key: str) -> None:
     wait = limiter.hit(key)
     if wait is not None:
         raise ApiError(429, "rate_limited", headers=retry_after_header(wait))

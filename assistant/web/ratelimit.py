@@ -1,8 +1,9 @@
 """Rate limits per key (client IP, conversation): the generic cell rate algorithm, one float per key.
 
 ``limit`` requests per ``period_s`` on average, with bursts of up to ``limit``; a refused request learns how
-many seconds to wait (the ``Retry-After`` header). In memory, per process: behind several workers each one
-counts alone, so give each worker its share of the limit (or put a shared limiter behind this interface).
+many seconds to wait (the ``Retry-After`` header). ``RateLimiter`` counts in memory, per process; with
+``IPO_REDIS_URL`` set, ``build_limiter`` returns the same algorithm run in Redis
+(``assistant/adapters/redis_ratelimit.py``), so that several workers and hosts share one count.
 """
 
 from __future__ import annotations
@@ -11,6 +12,13 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Limiter(Protocol):
+    """A rate limit: ``hit`` counts one request for ``key``; None when allowed, else seconds to wait."""
+
+    def hit(self, key: str) -> float | None: ...
 
 
 class RateLimiter:
@@ -44,6 +52,15 @@ class RateLimiter:
             stale = sorted(self._tat, key=self._tat.__getitem__)[: len(self._tat) // 2]
         for key in stale:
             del self._tat[key]
+
+
+def build_limiter(name: str, limit: int, redis_client: Any = None) -> Limiter:
+    """The in-memory limiter, or the shared one in Redis when a client is given (one pool for all limits)."""
+    if redis_client is None:
+        return RateLimiter(limit)
+    from ..adapters.redis_ratelimit import RedisRateLimiter
+
+    return RedisRateLimiter(redis_client, name, limit)
 
 
 def retry_after_header(seconds: float) -> dict[str, str]:

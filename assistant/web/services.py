@@ -28,7 +28,7 @@ from ..storage import (
 from ..templates import Templates, load_templates
 from ..types import Conversation, Event
 from .i18n import UiText, load_ui_text
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter, build_limiter
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +98,25 @@ class TurnGuard:
 
 @dataclass
 class Limits:
-    per_ip: RateLimiter
-    per_conversation: RateLimiter
-    reads_per_ip: RateLimiter
+    per_ip: Limiter
+    per_conversation: Limiter
+    reads_per_ip: Limiter
+    close: Callable[[], None] = lambda: None
+
+
+def build_limits(settings: Settings) -> Limits:
+    """Per process, or shared by every worker through Redis when ``IPO_REDIS_URL`` is set."""
+    client = None
+    if settings.redis_url:
+        from ..adapters.redis_ratelimit import build_redis_client
+
+        client = build_redis_client(settings.redis_url)
+    return Limits(
+        per_ip=build_limiter("ip", settings.rate_limit_per_minute_ip, client),
+        per_conversation=build_limiter("conversation", settings.rate_limit_per_minute_conversation, client),
+        reads_per_ip=build_limiter("reads", settings.rate_limit_per_minute_ip * 6, client),
+        close=client.close if client is not None else lambda: None,
+    )
 
 
 @dataclass
@@ -128,6 +144,7 @@ class Services:
         return self.turn_slots
 
     def close(self) -> None:
+        self.limits.close()
         self.db.dispose()
 
 
@@ -138,11 +155,7 @@ def build_services(settings: Settings, assistant_factory: AssistantFactory | Non
     factory = assistant_factory or build_real_assistant
     holder = AssistantHolder(lambda: factory(settings, store))
     holder.get()
-    limits = Limits(
-        per_ip=RateLimiter(settings.rate_limit_per_minute_ip),
-        per_conversation=RateLimiter(settings.rate_limit_per_minute_conversation),
-        reads_per_ip=RateLimiter(settings.rate_limit_per_minute_ip * 6),
-    )
+    limits = build_limits(settings)
     return Services(
         settings=settings, db=db, conversations=ConversationRepository(db), store=store,
         feedback=FeedbackRepository(db), intakes=IntakeRepository(db), erasure=Erasure(db),

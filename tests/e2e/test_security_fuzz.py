@@ -1,16 +1,18 @@
 """API fuzzing with schemathesis against the OpenAPI schema served by the real server on loopback, bounded
 (a few examples per operation, well under two minutes): no input makes the server answer with a 5xx.
 
-Every generated case is sent twice: as generated (random ids and tokens: the 404 path), and with the path's
+Valid (positive) and invalid (negative) inputs are generated. Every case is sent twice: as generated (random ids and tokens: the 404 path), and with the path's
 conversation id and the bearer token of a fresh, real conversation (so the fuzzed bodies reach the handlers,
 the assistant and the database). A second part guesses conversation ids and tokens: unknown ids and wrong
 tokens answer alike (same status, same body), with no timing difference worth an oracle."""
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import statistics
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +20,8 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from tests.e2e.servers import ServerProcess
@@ -25,7 +29,7 @@ from tests.e2e.sse_client import auth, new_conversation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 25  # per operation and generation mode (positive, negative)
 
 
 @pytest.fixture(scope="module")
@@ -44,22 +48,31 @@ def test_no_generated_request_causes_a_server_error(api_schema: Any, real_server
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 8
     seen: list[str] = []
-    for operation in operations:
+    statuses: Counter[tuple[str, int]] = Counter()
+    for operation, mode in itertools.product(operations, list(GenerationMode)):
 
-        @given(case=operation.as_strategy())
+        @given(case=operation.as_strategy(mode))
         @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
                   database=None, derandomize=True)
         def fuzz(case: Any) -> None:
-            case.call_and_validate(base_url=real_server.base_url, checks=[not_a_server_error])
+            statuses[case.method, case.call_and_validate(base_url=real_server.base_url,
+                                                         checks=[not_a_server_error]).status_code] += 1
             if "conversation_id" in (case.path_parameters or {}):
                 conversation_id, token = new_conversation(client, real_server.base_url)
                 case.path_parameters = {**case.path_parameters, "conversation_id": conversation_id}
                 case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
-                case.call_and_validate(base_url=real_server.base_url, checks=[not_a_server_error])
+                response = case.call_and_validate(base_url=real_server.base_url, checks=[not_a_server_error])
+                statuses[f"{case.method} (real id)", response.status_code] += 1
             seen.append(case.method)
 
-        fuzz()
+        try:
+            fuzz()
+        except Unsatisfiable:  # nothing invalid to send to an operation without parameters or body
+            assert mode is GenerationMode.NEGATIVE
     assert set(seen) >= {"GET", "POST", "DELETE"}
+    print(f"fuzz: {sum(statuses.values())} requests, statuses {sorted(statuses.items())}")
+    assert not [key for key in statuses if key[1] >= 500]
+    assert statuses["POST (real id)", 200] > 0  # fuzzed messages reached the assistant
 
 
 def _probe(client: httpx.Client, base_url: str, conversation_id: str, token: str) -> tuple[int, str, float]:

