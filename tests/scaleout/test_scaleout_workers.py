@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.adapters.redis_ratelimit import build_redis_client
 from assistant.storage import Database
 from assistant.storage.outbox import OutboxRepository
 from tests.e2e.slack_requests import SlackSender
@@ -34,6 +35,7 @@ class Cluster:
     http: httpx.Client
     log: Path
     database_url: str
+    redis_url: str
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,7 @@ def cluster(postgres_url: str, redis_url: str, server_index: dict[str, str],
         }
         with uvicorn_workers(env, work / "server.log", WORKERS) as base_url:
             sender = SlackSender(http, base_url, SECRET, slack.root)
-            yield Cluster(base_url, slack, sender, http, work / "server.log", database_url)
+            yield Cluster(base_url, slack, sender, http, work / "server.log", database_url, redis_url)
 
 
 def as_client(ip: str) -> dict[str, str]:
@@ -80,6 +82,11 @@ def test_a_rate_limit_holds_across_workers(cluster: Cluster) -> None:
     refused = cluster.http.post(url, json={}, headers=as_client("198.51.100.10"))
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     assert cluster.http.post(url, json={}, headers=as_client("198.51.100.11")).status_code == 201
+    redis = build_redis_client(cluster.redis_url)
+    try:
+        assert redis.exists("ipo:rl:ip:198.51.100.10")  # the count lives in Redis, not in a worker
+    finally:
+        redis.close()
 
 
 def test_a_slack_event_delivered_many_times_at_once_is_handled_once(cluster: Cluster) -> None:
