@@ -46,6 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="concurrency levels, N or N:THINK_S (default 1,20,100,100:10)")
     parser.add_argument("--http-turns", type=int, default=5, help="turns per conversation (default 5)")
     parser.add_argument("--max-seconds", type=float, default=75.0, help="cap per HTTP level (default 75)")
+    parser.add_argument("--http-workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     parser.add_argument("--repeat", type=int, default=2, help="ingest: best of N (default 2)")
     parser.add_argument("--quick", action="store_true", help="smoke run: sizes 1k,10k; 20 turns; HTTP 1,20")
     parser.add_argument("--index", type=Path, help="a built index of the shipped knowledge base to start from "
@@ -84,7 +85,8 @@ def say(message: str, started: float = time.monotonic()) -> None:
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     parts = args.parts.split(",")
     monitor = machine.LoadMonitor().start()
-    results: dict[str, Any] = {"machine": machine.describe(), "ingest": None, "turn": [], "http": []}
+    results: dict[str, Any] = {"machine": machine.describe(), "ingest": None, "turn": [], "http": [],
+                               "http_workers": args.http_workers}
     shipped = work / "shipped-index"
     if args.index is not None:
         shutil.copytree(args.index, shipped)
@@ -102,8 +104,10 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             index = work / "http-index"
             if shipped.exists():
                 shutil.copytree(shipped, index)
-            say(f"http: levels {args.http_levels}, {args.http_turns} turns per conversation …")
-            levels = bench_http.run(index, parse_levels(args.http_levels), args.http_turns, args.max_seconds)
+            say(f"http: levels {args.http_levels}, {args.http_turns} turns per conversation, "
+                f"{args.http_workers} worker(s) …")
+            levels = bench_http.run(index, parse_levels(args.http_levels), args.http_turns, args.max_seconds,
+                                    workers=args.http_workers)
             results["http"] = [level_figures(lv) for lv in levels]
     finally:
         monitor.stop()

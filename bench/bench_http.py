@@ -5,8 +5,9 @@
 Without ``--url`` it starts `uvicorn server:app` on a free loopback port (rate limits raised, a fresh SQLite
 database) on the index in ``--data-dir`` (built there first with `python -m ingest` if it has none; default:
 a temporary directory). Each of N concurrent conversations sends ``--turns`` questions one after another,
-pausing ``--think-s`` seconds between its turns (a person reading the answer and typing; 0 = back to back,
-the worst case); a level stops early after ``--max-seconds``. Client and server share the machine's cores.
+pausing about ``--think-s`` seconds between its turns (a person reading the answer and typing; the
+conversations' first turns are spread over one such pause); 0 = back to back, every conversation at once,
+the worst case. A level stops early after ``--max-seconds``. Client and server share the machine's cores.
 Prints a Markdown table.
 """
 
@@ -86,6 +87,8 @@ def one_turn(client: httpx.Client, base: str, conversation: dict[str, str], text
 
 
 def worker(base: str, level: Level, index: int, turns: int, deadline: float) -> None:
+    if level.think_s:  # people do not all press Enter in the same millisecond: starts spread over one pause
+        time.sleep(level.think_s * index / level.concurrency)
     with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0)) as client:
         try:
             conversation = client.post(f"{base}/api/conversations", json={}).json()

@@ -95,6 +95,8 @@ def test_unknown_ids_and_wrong_tokens_are_indistinguishable(real_server: ServerP
     fast, slow = statistics.median(t for *_, t in wrong_token), statistics.median(t for *_, t in unknown_id)
     # Both paths do the same work (one indexed lookup, one constant-time compare); loopback noise is ~ms.
     assert abs(fast - slow) < 0.005 + 0.5 * min(fast, slow), (fast, slow)
+    print(f"id guessing: 40 wrong tokens and 40 unknown ids: same 404 body; median {fast * 1000:.2f} ms vs "
+          f"{slow * 1000:.2f} ms")
 
 
 def test_a_token_cannot_be_reused_on_another_conversation_and_ids_are_unguessable(
