@@ -42,6 +42,7 @@ class AnswerConfig:
     # When the best passage is in another language than the family's, a reviewed answer in their language at a
     # slightly lower similarity beats quoting a foreign-language passage.
     curated_foreign: float = 0.86
+    max_embed_chars: int = 600  # e5 reads 512 tokens at most; longer input only costs time
     relevance_threshold: float = 0.80
     max_answer_words: int = 120
 
@@ -89,7 +90,9 @@ class Assistant:
             if detection else (conversation.language or "en", False)
         )
         query = self._standalone(text, conversation) if text else ""
-        vectors = self._embedder.embed_queries([text, query] if query != text else [text]) if text else None
+        cap = self._config.max_embed_chars  # a 2,000-character message would cost seconds to embed
+        vectors = (self._embedder.embed_queries([text[:cap], query[:cap]] if query != text else [text[:cap]])
+                   if text else None)
         if vectors is not None and len(vectors) == 2 and self._stands_alone(vectors[0], vectors[1]):
             query, vectors = text, vectors[:1]  # a short but complete new question: no topic carried over
         triage = self._triage.classify(text, vectors[0] if vectors is not None else None)

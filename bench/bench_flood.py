@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     chars = int(argv[1]) if len(argv) > 1 else 2000
     assistant = build_assistant(load_settings())
     list(assistant.respond(assistant.new_conversation(), "hello"))  # warm up
-    embed, lexicons = assistant._embedder, assistant._triage._lexicons  # noqa: SLF001 (a benchmark looks inside)
+    embed, lexicons = assistant._embedder, assistant._triage._lexicons  # a benchmark looks inside
     print(f"{'input':20} {'chars':>6} {'tokens':>7} {'turn s':>8} {'embed s':>8} {'rules s':>8}")
     for name, text in shapes(chars).items():
         tokens = getattr(getattr(embed, "_model", None), "token_count", lambda _t, _q: -1)(text, True)

@@ -24,8 +24,8 @@ def ingest_rows(f: dict[str, Any]) -> list[Row]:
          f"{cpu_ratio:.2f}×", _verdict(cpu_ratio >= 0.85, "≥ 0.85×")),
         ("ingest", "no-op re-ingest, in-process", f"{f['noop_in_process_s']:.2f} s", "", "",
          _verdict(f["noop_in_process_s"] <= 2, "≤ 2 s")),
-        ("ingest", "no-op re-ingest, `python -m ingest`", f"{f['noop_cli_s']:.2f} s", "", "",
-         _verdict(f["noop_cli_s"] <= 2, "≤ 2 s")),
+        ("ingest", "no-op re-ingest, `python -m ingest` (wall, start-up included)", f"{f['noop_cli_s']:.2f} s",
+         f"CPU {f['noop_cli_cpu_s']:.2f} s" if "noop_cli_cpu_s" in f else "", "", _verdict(f["noop_cli_s"] <= 2, "≤ 2 s")),
     ]
 
 

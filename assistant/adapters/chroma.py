@@ -7,6 +7,7 @@ Chroma never embeds here: vectors are always passed in. Each ingestion run write
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -131,6 +132,16 @@ def read_pages(collection: Any, include: list[str], page: int = _PAGE) -> Iterat
         yield collection.get(include=include, limit=page, offset=offset)
 
 
+def release_freed_memory() -> None:
+    """Give the memory that reading every row freed back to the operating system. glibc keeps freed heap for
+    reuse: at 100k chunks that is ~400 MB of resident memory that the process never needs again."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to hand back this way
+        return
+    libc.malloc_trim(0)
+
+
 def add_rows(
     collection: Any, ids: Sequence[str], vectors: Vectors, documents: Sequence[str],
     metadatas: Sequence[dict[str, Any]],
@@ -198,6 +209,7 @@ class ChromaDenseIndex:
                     row = {k: shared.setdefault(v, v) if k in _REPEATED and isinstance(v, str) else v
                            for k, v in meta.items()}
                     passages.append(passage_from_row(chunk_id, "", row))
+        release_freed_memory()
         return passages
 
     def curated_entries(self) -> CuratedIndexData:
