@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from ..errors import LLMUnavailableError
 from ..settings import Settings
 
 
@@ -20,7 +21,11 @@ class LangChainChatModel:
     def stream(self, system: str, user: str) -> Iterator[str]:
         from langchain_core.messages import HumanMessage, SystemMessage
 
+        finished = False
         for chunk in self._model.stream([SystemMessage(content=system), HumanMessage(content=user)]):
+            metadata = getattr(chunk, "response_metadata", None) or {}
+            finished = finished or bool(metadata.get("finish_reason") or metadata.get("done")
+                                        or metadata.get("stop_reason"))
             content = chunk.content
             if isinstance(content, str):
                 if content:
@@ -30,6 +35,8 @@ class LangChainChatModel:
                     text = block.get("text", "") if isinstance(block, dict) else str(block)
                     if text:
                         yield text
+        if not finished:  # the stream was cut before the model said it was done: not a complete answer
+            raise LLMUnavailableError("the model's stream ended without a finish reason")
 
 
 def build_chat_model(settings: Settings) -> LangChainChatModel | None:

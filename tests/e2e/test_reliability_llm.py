@@ -121,8 +121,6 @@ def truncated_after_one_grounded_sentence(body: dict[str, Any]) -> tuple[str, st
     return "drop", f"{grounded(body)} {FILLER} {FILLER}"
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: a stream cut before its finish_reason counts as a complete "
-                   "answer (docs/reliability.md, recommended core change 11)")
 def test_a_stream_cut_after_a_complete_sentence_is_not_served_as_a_complete_answer(stack: Stack) -> None:
     stack.llm.script[:] = [truncated_after_one_grounded_sentence, truncated_after_one_grounded_sentence]
     turn, _ = stack.ask()
