@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+
+from evals.targets import parse_sse  # one SSE parser for the eval runner and the tests
 
 
 @dataclass
@@ -28,27 +28,6 @@ class Turn:
 
     def first(self, kind: str) -> dict[str, Any]:
         return next(data for k, data in self.events if k == kind)
-
-
-def parse_sse(lines: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    kind, data = "message", []
-    for line in lines:
-        line = line.rstrip("\r")
-        if not line:
-            if data:
-                yield kind, json.loads("\n".join(data))
-            kind, data = "message", []
-        elif line.startswith(":"):
-            continue
-        else:
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "event":
-                kind = value
-            elif name == "data":
-                data.append(value)
-    if data:
-        yield kind, json.loads("\n".join(data))
 
 
 def auth(token: str) -> dict[str, str]:
