@@ -5,11 +5,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.adapters.chroma import ChromaStore, build_chroma_client
@@ -55,17 +53,13 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _wait_for_heartbeat(url: str, proc: subprocess.Popen[bytes], log: Path, limit: float = 120) -> None:
-    deadline = time.monotonic() + limit  # a start-up limit, not a timing assertion
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"chroma run exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"chroma run did not answer its heartbeat within {limit}s: {log.read_text(errors='replace')[-2000:]}")
+    """A start-up limit, not a timing assertion; the same readiness poll as the web tests use."""
+    from tests.e2e.servers import wait_until_ready
+
+    try:
+        wait_until_ready(url, limit, proc, path="/api/v2/heartbeat")
+    except (RuntimeError, TimeoutError) as exc:
+        pytest.fail(f"chroma run did not come up ({exc}): {log.read_text(errors='replace')[-2000:]}")
 
 
 def server_store(url: str, prefix: str) -> ChromaStore:
