@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from assistant.logging_setup import configure_logging as configure_json_logging
 from assistant.settings import Settings, load_settings
 from assistant.slack import install_slack, start_handoff
 from assistant.web import AssistantFactory, build_services, install_web
@@ -26,11 +27,12 @@ DESCRIPTION = (
 
 
 def configure_logging(level: str) -> None:
-    """Plain lines with ids, sizes and timings (never message text); only if nobody configured logging."""
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("assistant").setLevel(level.upper())
+    """Redacting JSON lines (ids, sizes, timings; never a family's words), unless logging is already set up
+    (``uvicorn --log-config``, a test harness): then only our level is applied."""
+    if logging.getLogger().handlers:
+        logging.getLogger("assistant").setLevel(level.upper())
+    else:
+        configure_json_logging(level)
 
 
 def create_app(settings: Settings | None = None, *, assistant_factory: AssistantFactory | None = None) -> FastAPI:

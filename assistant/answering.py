@@ -7,13 +7,14 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .curated import CuratedMatcher
 from .extractive import extract_answer, readable_first
 from .followups import standalone_query
 from .generation import GroundedGenerator
 from .language import LanguageDetector, choose_reply_language
+from .output_filter import TextFilter
 from .ports import ConversationStore, Embedder, Vectors
 from .replies import citation_for, citations_event, escalation_event, render_extractive, text_events
 from .retrieval import HybridRetriever, Retrieval
@@ -64,6 +65,7 @@ class Assistant:
         templates: Templates, store: ConversationStore, catalog: dict[str, Passage],
         generator: GroundedGenerator | None = None, config: AnswerConfig | None = None,
         detector: LanguageDetector | None = None, ready: Callable[[], bool] | None = None,
+        text_filter: TextFilter | None = None,
     ) -> None:
         self._embedder, self._triage, self._retriever = embedder, triage, retriever
         self._curated, self._templates, self._store = curated, templates, store
@@ -71,6 +73,7 @@ class Assistant:
         self._config = config or AnswerConfig()
         self._detector = detector or LanguageDetector()
         self._ready = ready or (lambda: True)
+        self._filter = text_filter or TextFilter()
 
     def is_ready(self) -> bool:
         """True while the index answers queries (used by /readyz)."""
@@ -182,10 +185,11 @@ class Assistant:
         passages = retrieval.passages
         generated = self._generator.generate(turn.query, passages, lang) if self._generator else None
         if generated is not None:
-            cited = sorted({int(n) for n in re.findall(r"\[(\d{1,2})\]", generated.text)})
+            text = self._filter.reply(generated.text)  # no markup or foreign links, whatever the model wrote
+            cited = sorted({int(n) for n in re.findall(r"\[(\d{1,2})\]", text)})
             yield _route_event(Route.ANSWER, "generated", lang)
             yield Event("retrieved", {"doc_ids": retrieval.doc_ids})
-            yield from text_events(generated.text)
+            yield from text_events(text)
             yield citations_event([citation_for(passages[n - 1]) for n in cited if 0 < n <= len(passages)])
             return
         extracts = extract_answer(turn.query, readable_first(passages, lang), self._config.max_answer_words)
@@ -239,7 +243,7 @@ class Assistant:
         for doc_id in agreed or list(entry.documents):
             passage = retrieved.get(doc_id) or self._catalog.get(doc_id)
             if passage is not None:
-                out.append(citation_for(passage))
+                out.append(citation_for(replace(passage, text=self._filter.passage(passage.text))))
         return out
 
     def _remember(self, turn: _Turn, route: str, reply: str, triage: TriageResult) -> None:

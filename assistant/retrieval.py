@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,9 +31,10 @@ class Retrieval:
 class HybridRetriever:
     def __init__(
         self, dense: DenseIndex, passages: list[Passage], hybrid: bool = True, depth: int = 20,
-        lexical_weight: float = 0.15,
+        lexical_weight: float = 0.15, clean: Callable[[str], str] | None = None,
     ) -> None:
         self._dense = dense
+        self._clean = clean or (lambda text: text)  # what readers and models may see of a passage
         self._passages = passages
         self._by_id = {p.chunk_id: p for p in passages}
         self._hybrid = hybrid
@@ -67,7 +69,8 @@ class HybridRetriever:
                 fused[chunk_id] += 0.0002
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
         chosen = _diverse([by_id[c] for c, _ in ranked], k)
-        out = [replace(p, score=fused[p.chunk_id], dense=dense_score.get(p.chunk_id, 0.0)) for p in chosen]
+        out = [replace(p, text=self._clean(p.text), score=fused[p.chunk_id], dense=dense_score.get(p.chunk_id, 0.0))
+               for p in chosen]
         return Retrieval(out, best)
 
 

@@ -10,6 +10,7 @@ from .curated import CuratedMatcher
 from .generation import GroundedGenerator
 from .language import shared_detector
 from .memory import InMemoryConversationStore
+from .output_filter import TextFilter
 from .ports import ChatModel, ConversationStore, Embedder
 from .retrieval import HybridRetriever
 from .settings import Settings
@@ -38,6 +39,7 @@ def build_assistant(
     catalog: dict[str, Passage] = {}
     for passage in sorted(passages, key=lambda p: p.chunk_id):
         catalog.setdefault(passage.doc_id, passage)
+    text_filter = TextFilter.for_sources(p.source for p in catalog.values())
     curated = dense.curated_entries()
     lexicons = load_lexicons()
     classifier = build_classifier(lexicons, embedder.embed_queries, settings.data_dir / "cache", embedder.name)
@@ -54,10 +56,10 @@ def build_assistant(
     )
     return Assistant(
         embedder=embedder, triage=Triage(lexicons, classifier),
-        retriever=HybridRetriever(dense, passages, hybrid=settings.hybrid),
+        retriever=HybridRetriever(dense, passages, hybrid=settings.hybrid, clean=text_filter.passage),
         curated=CuratedMatcher(curated.entries, curated.rows, curated.question_vectors, curated.answer_vectors)
         if curated.entries else None,
         templates=load_templates(),
         store=store or InMemoryConversationStore(), catalog=catalog, generator=generator, config=config,
-        ready=dense.is_ready, detector=detector,
+        ready=dense.is_ready, detector=detector, text_filter=text_filter,
     )

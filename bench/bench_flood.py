@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
+from assistant.answering import Assistant
 from assistant.settings import load_settings
 from assistant.triage import rule_hits
 from assistant.wiring import build_assistant
@@ -37,6 +39,10 @@ def best(run: Callable[[], object], times: int = 3) -> float:
     return min(timings)
 
 
+def _turn(assistant: Assistant, text: str) -> None:
+    list(assistant.respond(assistant.new_conversation(), text))
+
+
 def main(argv: list[str]) -> int:
     chars = int(argv[1]) if len(argv) > 1 else 2000
     assistant = build_assistant(load_settings())
@@ -45,9 +51,9 @@ def main(argv: list[str]) -> int:
     print(f"{'input':20} {'chars':>6} {'tokens':>7} {'turn s':>8} {'embed s':>8} {'rules s':>8}")
     for name, text in shapes(chars).items():
         tokens = getattr(getattr(embed, "_model", None), "token_count", lambda _t, _q: -1)(text, True)
-        turn = best(lambda text=text: list(assistant.respond(assistant.new_conversation(), text)))
-        embedding = best(lambda text=text: embed.embed_queries([text]))
-        rules = best(lambda text=text: rule_hits(lexicons, text))
+        turn = best(partial(_turn, assistant, text))
+        embedding = best(partial(embed.embed_queries, [text]))
+        rules = best(partial(rule_hits, lexicons, text))
         print(f"{name:20} {len(text):>6} {tokens:>7} {turn:>8.2f} {embedding:>8.2f} {rules:>8.2f}")
     return 0
 

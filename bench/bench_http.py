@@ -86,10 +86,14 @@ def one_turn(client: httpx.Client, base: str, conversation: dict[str, str], text
     return Sample(first_byte, first_event, first_text, time.perf_counter() - started)
 
 
+# Idle sockets are dropped before uvicorn's 5 s keep-alive timeout closes them: equal timeouts race (ReadError).
+CLIENT_LIMITS = httpx.Limits(keepalive_expiry=1.0)
+
+
 def worker(base: str, level: Level, index: int, turns: int, deadline: float) -> None:
     if level.think_s:  # people do not all press Enter in the same millisecond: starts spread over one pause
         time.sleep(level.think_s * index / level.concurrency)
-    with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0)) as client:
+    with httpx.Client(timeout=httpx.Timeout(120.0, connect=10.0), limits=CLIENT_LIMITS) as client:
         try:
             conversation = client.post(f"{base}/api/conversations", json={}).json()
         except httpx.HTTPError:

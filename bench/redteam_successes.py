@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     results = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     suite = Path(argv[2]) if len(argv) > 2 else DEFAULT_SUITE
     tags = {c["id"]: list(c.get("tags", [])) for c in yaml.safe_load(suite.read_text(encoding="utf-8"))}
-    verdicts = Counter()
+    verdicts: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     lines = []
     for case in results["cases"]:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..redaction import Redactor
+from ..privacy import Redactor
 from ..replies import staff_summary
 from ..storage import IntakeRepository
 from ..storage.case_workflow import CaseWorkflow, Outcome, Signal

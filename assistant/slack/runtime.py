@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..cases import CaseDesk, ChatModelTranslator, Translator
-from ..redaction import Redactor
+from ..privacy import Redactor
 from ..settings import Settings
 from ..storage.case_workflow import CaseWorkflow
 from ..storage.cases import CaseRepository

@@ -91,7 +91,10 @@ async def _family(client: httpx.AsyncClient, base: str, number: int, deadline: f
 
 async def _load(base: str) -> tuple[Tally, float]:
     tally = Tally()
-    limits = httpx.Limits(max_connections=CONVERSATIONS + 10, max_keepalive_connections=CONVERSATIONS + 10)
+    # Idle connections are dropped well before the server's keep-alive timeout (uvicorn: 5 s). With equal
+    # timeouts (httpx's default is also 5 s) a request can go out on a socket the server is closing: ReadError.
+    limits = httpx.Limits(max_connections=CONVERSATIONS + 10, max_keepalive_connections=CONVERSATIONS + 10,
+                          keepalive_expiry=1.0)
     async with httpx.AsyncClient(timeout=httpx.Timeout(300.0, connect=10.0), limits=limits) as client:
         started = time.monotonic()
         deadline = started + DURATION_S

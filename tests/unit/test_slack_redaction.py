@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.redaction import Redactor
+from assistant.privacy import Redactor
 
 CASES = [
     ("en", "Hi, my name is Emily Carter and my daughter Grace was born on 12/03/2015. Call me on +44 7700 900123.",
