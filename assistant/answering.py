@@ -196,7 +196,10 @@ class Assistant:
         reason = "extractive" if self._generator is None else "extractive_fallback"
         yield _route_event(Route.ANSWER, reason, lang)
         yield Event("retrieved", {"doc_ids": retrieval.doc_ids})
-        intro, outro = self._templates.get("answer_intro", lang), self._templates.get("answer_outro", lang)
+        # Quoting English pages to a family writing in another language: say so, and that staff can explain.
+        english_only = lang != "en" and all(ex.passage.language == "en" for ex in extracts)
+        intro = self._templates.get("answer_intro_english" if english_only else "answer_intro", lang)
+        outro = self._templates.get("answer_outro", lang)
         yield from text_events(render_extractive(intro, extracts, outro))
         yield citations_event([citation_for(ex.passage) for ex in extracts])
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .breaker import CircuitBreaker
 from .grounding import Support, check, lexical_support
+from .output_filter import TextFilter
 from .ports import ChatModel
 from .types import Passage
 
@@ -63,9 +65,10 @@ def render_user_prompt(question: str, passages: list[Passage]) -> str:
 class GroundedGenerator:
     def __init__(
         self, model: ChatModel, breaker: CircuitBreaker, support: Support = lexical_support,
-        support_threshold: float = 0.5, retries: int = 1,
+        support_threshold: float = 0.5, retries: int = 1, clean: Callable[[str], str] | None = None,
     ) -> None:
         self._model = model
+        self._clean = clean or TextFilter().reply  # markup and foreign links go before the grounding check
         self._breaker = breaker
         self._support = support
         self._threshold = support_threshold
@@ -90,7 +93,7 @@ class GroundedGenerator:
                 continue
             self._breaker.record_success()
             log.info("llm ok ms=%.0f chars=%d", (time.perf_counter() - started) * 1000, len(text))
-            return self._ground(text, passages)
+            return self._ground(self._clean(text), passages)
         return None
 
     def condense(self, history: list[str], message: str) -> str | None:

@@ -13,7 +13,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 KEYS = (
     "greeting", "emergency", "medical_advice", "escalation_offer", "consent_request",
     "escalation_confirmation", "not_found", "out_of_scope", "unsupported_language", "answer_intro",
-    "sources_label", "answer_outro", "followup_staff", "erasure_done", "staff_reply_prefix",
+    "answer_intro_english", "sources_label", "answer_outro", "followup_staff", "erasure_done", "staff_reply_prefix",
 )
 
 

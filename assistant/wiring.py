@@ -49,7 +49,7 @@ def build_assistant(
     generator = None
     if model is not None:
         breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_reset_s)
-        generator = GroundedGenerator(model, breaker)
+        generator = GroundedGenerator(model, breaker, clean=text_filter.reply)
     config = AnswerConfig(
         top_k=settings.top_k, use_curated=settings.curated, curated_threshold=settings.curated_threshold,
         relevance_threshold=settings.relevance_threshold, max_answer_words=settings.max_answer_words,

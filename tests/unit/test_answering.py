@@ -110,3 +110,21 @@ def test_conversation_remembers_language_and_escalation_state() -> None:
     saved = store.get(conversation.id)
     assert saved is not None and saved.escalation_state == "offered" and saved.language == "en"
     assert [m.role for m in saved.messages] == ["user", "assistant"]
+
+
+def test_quoting_english_pages_to_a_family_writing_german_says_so_in_german() -> None:
+    assistant, _ = build_core()
+    events = list(assistant.respond(assistant.new_conversation(), "Wie lange dauert die MIBG-Therapie in Wochen?"))
+    assert events[0].data["route"] == "answer" and events[0].data["language"] == "de"
+    assert reply(events).startswith("Die Informationen des Krankenhauses dazu sind auf Englisch verfasst")
+    english = list(assistant.respond(assistant.new_conversation(), "How long does MIBG therapy take in weeks?"))
+    assert reply(english).startswith("Here is what the hospital's information says:")
+
+
+def test_a_generated_reply_loses_images_scripts_and_foreign_links() -> None:
+    chat = ScriptedChatModel(["MIBG therapy takes about 4 to 6 weeks in total [1]. "
+                              "![x](https://evil.example/p?c=1)<script>alert(1)</script>"])
+    assistant, _ = build_core(chat=chat)
+    events = list(assistant.respond(assistant.new_conversation(), "How long does MIBG therapy take?"))
+    assert events[0].data["reason"] == "generated"
+    assert reply(events).strip() == "MIBG therapy takes about 4 to 6 weeks in total [1]."
