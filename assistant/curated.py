@@ -27,7 +27,10 @@ class CuratedMatcher:
     ) -> None:
         self._entries = {e.id: e for e in entries}
         self._order = [e.id for e in entries]
-        self._ids = np.asarray([cid for cid, _, _ in rows])
+        position = {cid: n for n, cid in enumerate(self._order)}
+        known = [n for n, (cid, _, _) in enumerate(rows) if cid in position]  # rows of unknown entries: ignored
+        self._rows = np.asarray(known, dtype=np.int64)
+        self._row_entry = np.asarray([position[rows[n][0]] for n in known], dtype=np.int64)
         self._vectors = vectors
         self._answers = answer_vectors if answer_vectors is not None and len(answer_vectors) == len(entries) \
             else None
@@ -37,25 +40,20 @@ class CuratedMatcher:
         return len(self._entries)
 
     def best(self, vector: Vectors) -> CuratedMatch | None:
-        if not len(self._ids):
+        if not len(self._rows):
             return None
         query = np.asarray(vector, dtype=np.float32).ravel()
-        sims = self._vectors @ query
-        best_question: dict[str, float] = {}
-        for cid, sim in zip(self._ids.tolist(), sims.tolist(), strict=True):
-            if sim > best_question.get(cid, -1.0):
-                best_question[cid] = sim
-        combined = dict(best_question)
+        sims = (self._vectors @ query)[self._rows]
+        best_question = np.full(len(self._order), -np.inf, dtype=np.float64)
+        np.maximum.at(best_question, self._row_entry, sims)  # each entry's closest question
+        combined = best_question.copy()
         if self._answers is not None:
-            for cid, sim in zip(self._order, (self._answers @ query).tolist(), strict=True):
-                if cid in combined:
-                    combined[cid] += self._weight * sim
-        ranked = sorted(combined, key=lambda c: -combined[c])
-        entry = self._entries.get(ranked[0])
-        if entry is None:
-            return None
-        margin = combined[ranked[0]] - (combined[ranked[1]] if len(ranked) > 1 else 0.0)
-        return CuratedMatch(entry, best_question[ranked[0]], margin)
+            combined += self._weight * (self._answers @ query)
+        ranked = np.argsort(-combined, kind="stable")
+        first = int(ranked[0])
+        second = float(combined[ranked[1]]) if len(ranked) > 1 and np.isfinite(combined[ranked[1]]) else 0.0
+        return CuratedMatch(self._entries[self._order[first]], float(best_question[first]),
+                            float(combined[first]) - second)
 
     def entry(self, curated_id: str) -> CuratedAnswer | None:
         return self._entries.get(curated_id)
