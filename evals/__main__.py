@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
                      help="settings overrides: embedder, top_k, chunk_words, hybrid, curated, pipeline …")
     run.add_argument("--k", type=int, default=5, help="cut-off for source hits and recall (default 5)")
+    run.add_argument("--judge", action="store_true",
+                     help="add LLM-judge scores (faithfulness, answer relevancy) with the configured IPO_LLM_*")
+    run.add_argument("--judge-model", metavar="NAME", help="the judge's model (default: IPO_LLM_MODEL)")
     report = sub.add_parser("report", help="write the report of a saved results JSON")
     report.add_argument("results", type=Path, help="a results JSON written by 'run --json'")
     for p in (run, report):
@@ -93,7 +96,8 @@ def _run(args: argparse.Namespace, detect: Detect | None) -> dict[str, Any]:
 
     return run_suites(args.suites, config=args.config, target_url=args.target, k=args.k,
                       baseline=str(args.baseline) if args.baseline else None, progress=not args.no_progress,
-                      detect=detect)
+                      detect=detect, judge=getattr(args, "judge", False),
+                      judge_model=getattr(args, "judge_model", None))
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -108,13 +112,16 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 _SHOWN = ("route_accuracy", "source_hit_rate", "citation_accuracy", "must_include_rate", "must_not_violations",
           "language_accuracy", "mrr", "ndcg_at_10", "emergency_recall", "medical_advice_recall",
-          "escalate_precision", "latency_ms_p50", "latency_ms_p95")
+          "escalate_precision", "latency_ms_p50", "latency_ms_p95", "judge_faithfulness", "judge_relevancy",
+          "judge_errors")
 
 
 def _print_summary(summary: dict[str, Any], failures: Sequence[str]) -> None:
     print(f"{summary['passed']}/{summary['cases']} cases passed")
     recall = [k for k in summary if k.startswith("recall_at_")]
     for key in (*_SHOWN[:6], *recall, *_SHOWN[6:]):
+        if key.startswith("judge_") and key not in summary:
+            continue
         print(f"  {key:<22} {summary.get(key)}")
     for line in failures:
         print(f"FAILED: {line}", file=sys.stderr)

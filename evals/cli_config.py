@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 Scalar = bool | int | float | str | None
-_TRUE, _FALSE, _NULL = {"true", "yes", "on"}, {"false", "no", "off"}, {"none", "null"}
+_TRUE, _FALSE, _NULL = {"true", "yes", "on"}, {"false", "no", "off"}, {"null"}  # "none" is a value (llm_provider)
 
 
 def coerce(value: str) -> Scalar:

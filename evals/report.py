@@ -92,6 +92,27 @@ def failing_table(cases: Sequence[Mapping[str, Any]], newly_failing: Sequence[st
                  ["id", "problems", "turns", "reply", "expected sources", "retrieved", "cited"], rows, flags, note)
 
 
+JUDGE_LOW = 0.5
+
+
+def judge_table(cases: Sequence[Mapping[str, Any]]) -> Table | None:
+    """Answered cases an LLM judge scored low (``--judge``), passed or not: they deserve a human look."""
+    judged = [c for c in cases if "judge_faithfulness" in c.get("scores", {})]
+    if not judged:
+        return None
+    rows = []
+    for case in judged:
+        scores = case["scores"]
+        low = [k for k in ("judge_faithfulness", "judge_relevancy")
+               if scores.get(k) is not None and scores[k] < JUDGE_LOW]
+        if low:
+            rows.append([case["id"], fmt(scores.get("judge_faithfulness")), fmt(scores.get("judge_relevancy")),
+                         scores.get("judge_detail", ""), " ⏎ ".join(case.get("turns", [])), case.get("reply", "")])
+    note = f"{len(judged)} answered case(s) judged; listed: a score below {JUDGE_LOW:g}. The judge never decides 'passed'."
+    return Table(f"Judged low ({len(rows)})", ["id", "faithfulness", "relevancy", "unsupported / reason", "turns",
+                                               "reply"], rows, [True] * len(rows), note)
+
+
 def case_changes_table(comparison: Comparison) -> Table:
     rows = [[i, "passed → FAILS"] for i in comparison.newly_failing]
     rows += [[i, "failed → passes"] for i in comparison.newly_passing]
@@ -112,6 +133,9 @@ def build_tables(doc: Mapping[str, Any], baseline: Mapping[str, Any] | None,
     for group, title in (("by_route", "By route"), ("by_lang", "By language"), ("by_tag", "By tag")):
         tables.append(group_table(doc, group, title, baseline, tolerance))
     tables.append(failing_table(doc["cases"], comparison.newly_failing if comparison else [], full_reply))
+    judged = judge_table(doc["cases"])
+    if judged is not None:
+        tables.append(judged)
     return tables
 
 

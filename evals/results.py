@@ -32,6 +32,11 @@ class CaseResult:
     ndcg_at_10: float | None = None
     citation_ok: bool | None = None
     must_include_ok: bool | None = None
+    # optional LLM-judge scores (evals/judge.py, ``--judge``); None where not judged
+    judge_faithfulness: float | None = None
+    judge_relevancy: float | None = None
+    judge_errors: int = 0
+    judge_detail: str = ""  # what the judge found unsupported
 
     @property
     def route_ok(self) -> bool:
@@ -57,8 +62,15 @@ class CaseResult:
                 "hit_at_k": self.hit_at_k, "reciprocal_rank": _round(self.reciprocal_rank),
                 "ndcg_at_10": _round(self.ndcg_at_10), "citation_ok": self.citation_ok,
                 "must_include_ok": self.must_include_ok,
+                **({"judge_faithfulness": _round(self.judge_faithfulness),
+                    "judge_relevancy": _round(self.judge_relevancy), "judge_errors": self.judge_errors,
+                    "judge_detail": self.judge_detail} if self.judged else {}),
             },
         }
+
+    @property
+    def judged(self) -> bool:
+        return self.judge_faithfulness is not None or self.judge_relevancy is not None or self.judge_errors > 0
 
 
 def _round(value: float | None) -> float | None:

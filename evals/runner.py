@@ -9,6 +9,7 @@ from typing import Any
 
 from .cases import Case
 from .documents import DocumentIndex
+from .judge import Judge
 from .observation import Observation, failed
 from .results import CaseResult
 from .scorers import Detect, score_case
@@ -35,12 +36,13 @@ def run_case(case: Case, target: Target) -> Observation:
 
 
 def run_cases(cases: Sequence[Case], target: Target, documents: DocumentIndex, detect: Detect,
-              k: int = 5, progress: Progress = _no_progress) -> list[CaseResult]:
-    """Cases run one after another, in order, so that a run is reproducible."""
+              k: int = 5, progress: Progress = _no_progress, judge: Judge | None = None) -> list[CaseResult]:
+    """Cases run one after another, in order, so that a run is reproducible; ``judge`` adds LLM scores."""
     results = []
     for case in progress(cases):
         observation = run_case(case, target)
-        results.append(score_case(case, observation, documents.relevant(case.sources), detect, k))
+        result = score_case(case, observation, documents.relevant(case.sources), detect, k)
+        results.append(judge.judge(result) if judge is not None else result)
     return results
 
 

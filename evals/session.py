@@ -10,7 +10,8 @@ from typing import Any
 
 from .cases import Case, check_sources, load_suites
 from .cli_config import parse_overrides
-from .documents import DocumentIndex
+from .documents import DocumentIndex, load_documents
+from .judge import Judge
 from .runner import results_document, run_cases
 from .scorers import Detect
 from .targets import Target, build_target
@@ -35,14 +36,19 @@ def tqdm_progress(cases: Sequence[Case]) -> Iterable[Case]:
 
 def run_suites(suites: Sequence[Path], config: Sequence[str] = (), target_url: str | None = None, k: int = 5,
                baseline: str | None = None, progress: bool = True, target: Target | None = None,
-               detect: Detect | None = None) -> dict[str, Any]:
-    """Validate everything first, then run; returns the results document."""
+               detect: Detect | None = None, judge: bool = False, judge_model: str | None = None,
+               ) -> dict[str, Any]:
+    """Validate everything first, then run; returns the results document. ``judge``: add LLM-judge scores
+    with the configured LLM (``IPO_LLM_*``; ``judge_model`` overrides the model name)."""
     from assistant.settings import Settings, load_settings
 
     cases = load_suites(suites)
     overrides = parse_overrides(config, list(Settings.model_fields))
     settings = load_settings(**overrides)
-    documents = DocumentIndex.from_dir(Path(settings.knowledge_dir) / "docs")
+    docs_dir = Path(settings.knowledge_dir) / "docs"
+    knowledge = load_documents(docs_dir) if docs_dir.is_dir() else []
+    documents = DocumentIndex(knowledge)
+    llm_judge = build_judge(settings, {d.id: d.body for d in knowledge}, judge_model) if judge else None
     if len(documents):
         check_sources(cases, documents.resolve)
     else:
@@ -53,14 +59,26 @@ def run_suites(suites: Sequence[Path], config: Sequence[str] = (), target_url: s
     target = target or build_target(settings, target_url)
     try:
         results = run_cases(cases, target, documents, detect or build_detector(), k,
-                            progress=tqdm_progress if progress else _as_is)
+                            progress=tqdm_progress if progress else _as_is, judge=llm_judge)
     finally:
         close = getattr(target, "close", None)
         if callable(close):
             close()
     run = {"suites": [str(s) for s in suites], "target": target.name, "k": k,
-           "config": {key: value for key, value in overrides.items()}, "baseline": baseline}
+           "config": {key: value for key, value in overrides.items()}, "baseline": baseline,
+           **({"judge": llm_judge.name} if llm_judge else {})}
     return results_document(results, k, run)
+
+
+def build_judge(settings: Any, bodies: dict[str, str], model: str | None = None) -> Judge:
+    """The LLM judge from the assistant's LLM settings; a clear error when no LLM is configured."""
+    from assistant.adapters.llm import build_chat_model
+
+    chat = build_chat_model(settings.model_copy(update={"llm_model": model}) if model else settings)
+    if chat is None:
+        raise ValueError("--judge needs an LLM: set IPO_LLM_PROVIDER (openai, anthropic or ollama), "
+                         "IPO_LLM_MODEL and, where needed, IPO_LLM_BASE_URL / IPO_LLM_API_KEY")
+    return Judge(chat, bodies)
 
 
 def _as_is(cases: Sequence[Case]) -> Iterable[Case]:

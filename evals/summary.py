@@ -63,6 +63,12 @@ def route_metrics(results: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:
 def figures(results: Sequence[CaseResult], k: int = 5) -> dict[str, Any]:
     """The flat figures of a set of results (used overall and for every breakdown)."""
     latencies = [r.latency_ms for r in results if r.error is None]
+    judged = [r for r in results if r.judged]
+    judge = {  # only when an LLM judge ran (``--judge``)
+        "judge_faithfulness": mean(r.judge_faithfulness for r in judged),
+        "judge_relevancy": mean(r.judge_relevancy for r in judged),
+        "judge_errors": sum(r.judge_errors for r in judged), "judged_cases": len(judged),
+    } if judged else {}
     return {
         "cases": len(results), "passed": sum(r.passed for r in results),
         "pass_rate": rate(r.passed for r in results),
@@ -78,6 +84,7 @@ def figures(results: Sequence[CaseResult], k: int = 5) -> dict[str, Any]:
         "latency_ms_p50": percentile(latencies, 50),
         "latency_ms_p95": percentile(latencies, 95),
         "errors": sum(r.error is not None for r in results),
+        **judge,
     }
 
 

@@ -6,8 +6,8 @@ from evals.cli_config import coerce, parse_overrides
 
 
 def test_values_are_coerced_to_bools_ints_floats_null_or_strings() -> None:
-    assert [coerce(v) for v in ("true", "Off", "3", "0.5", "none", "st:minilm")] == [
-        True, False, 3, 0.5, None, "st:minilm"]
+    assert [coerce(v) for v in ("true", "Off", "3", "0.5", "null", "none", "st:minilm")] == [
+        True, False, 3, 0.5, None, "none", "st:minilm"]  # "none" is a value of its own (llm_provider=none)
 
 
 def test_overrides_accept_known_keys_and_dashes() -> None:
