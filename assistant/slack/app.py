@@ -91,6 +91,12 @@ class SlackRuntime:
         return self.bolt.dispatch(request)
 
     def close(self) -> None:
-        if self._socket is not None:
-            self._socket.close()
-        self.worker.close()
+        """Stop the Socket Mode connection, then the outbox worker, whatever happens to the first: slack_sdk's
+        client raises when it is closed while it replaces its connection (two threads close the old one)."""
+        try:
+            if self._socket is not None:
+                self._socket.close()
+        except Exception as exc:
+            log.warning("Slack Socket Mode connection did not close cleanly (%s)", type(exc).__name__)
+        finally:
+            self.worker.close()
