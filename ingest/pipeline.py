@@ -61,6 +61,7 @@ class IngestConfig:
     rebuild: bool = False
     dry_run: bool = False
     today: date = field(default_factory=date.today)
+    keep_retired_s: float = 0.0  # replaced generations kept this long (the one just replaced always stays)
 
 
 def doc_hash(doc: Document, chunks: list[Chunk]) -> str:
@@ -98,10 +99,12 @@ def _dedupe(documents: list[Document], report: IngestReport, indexed: dict[str, 
 
 
 class Ingestor:
-    def __init__(self, store: ChromaStore, embedder: Embedder, config: IngestConfig) -> None:
+    def __init__(self, store: ChromaStore, embedder: Embedder, config: IngestConfig,
+                 clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._embedder = embedder
         self._config = config
+        self._clock = clock
 
     def run(
         self, documents: list[Document], failures: list[Failure], curated: list[CuratedAnswer],
@@ -197,15 +200,24 @@ class Ingestor:
         report: IngestReport, progress: Progress | None,
     ) -> str:
         generation = self._store.new_generation()
-        previous = str((self._store.active() or {}).get("active", ""))
-        self._store.drop_generations(keep={previous})  # leftovers of a run that was killed midway
+        active = self._store.active()
+        previous = str((active or {}).get("active", ""))
+        in_grace = self._in_grace(active)
+        self._store.drop_generations(keep={previous, *in_grace})  # leftovers of a run that was killed midway
         chunks_col = self._store.collection("chunks", generation, create=True)
         self._write_chunks(chunks_col, plan, old, carried, report, progress)
         self._write_curated(self._store.collection("curated", generation, create=True), curated, old_curated)
-        self._store.activate(generation, self._embedder.name, self._embedder.dim, report.summary())
-        # The previous generation stays until the next run, so a reader opened on it keeps working.
-        self._store.drop_generations(keep={generation, previous})
+        retired = {**in_grace, **({previous: self._clock()} if previous else {})}
+        self._store.activate(generation, self._embedder.name, self._embedder.dim, report.summary(), retired)
+        # Replaced generations stay while a running server may still read them: the one just replaced until
+        # the next run at least, and each for ``keep_retired_s`` after it was replaced (servers reload sooner).
+        self._store.drop_generations(keep={generation, *retired})
         return generation
+
+    def _in_grace(self, active: dict[str, Any] | None) -> dict[str, float]:
+        """Generations replaced less than ``keep_retired_s`` ago, with when they were replaced."""
+        now = self._clock()
+        return {g: t for g, t in ChromaStore.retired(active).items() if now - t < self._config.keep_retired_s}
 
     def _write_chunks(
         self, collection: Any, plan: list[tuple[Document, list[Chunk], str]], old: dict[str, Any],

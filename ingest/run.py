@@ -35,7 +35,8 @@ def run_ingestion(
         if not loaded.documents and store.active():
             reasons = "; ".join(f"{f.source}: {f.reason}" for f in loaded.failures) or "no source found"
             raise EmptyInputError(f"no document could be loaded ({reasons}); the index was left unchanged")
-        config = IngestConfig(settings.chunk_words, settings.chunk_overlap_words, rebuild, dry_run)
+        config = IngestConfig(settings.chunk_words, settings.chunk_overlap_words, rebuild, dry_run,
+                              keep_retired_s=settings.index_keep_s)
         return Ingestor(store, embedder, config).run(
             loaded.documents, loaded.failures + curated_failures, curated, progress=progress
         )

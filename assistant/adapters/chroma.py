@@ -69,12 +69,28 @@ class ChromaStore:
         meta = dict(collection.metadata or {})
         return meta if meta.get("active") else None
 
-    def activate(self, generation: str, embedder: str, dim: int, stats: dict[str, Any]) -> None:
-        self._meta().modify(
-            metadata={"active": generation, "embedder": embedder, "dim": dim, "stats": json.dumps(stats)}
-        )
+    def active_generation(self) -> str | None:
+        """The generation the pointer names: one cheap read, what a running server polls."""
+        return str((self.active() or {}).get("active") or "") or None
+
+    def activate(self, generation: str, embedder: str, dim: int, stats: dict[str, Any],
+                 retired: dict[str, float] | None = None) -> None:
+        """Flip the pointer. ``retired``: earlier generations → when they stopped being active (epoch seconds)."""
+        self._meta().modify(metadata={
+            "active": generation, "embedder": embedder, "dim": dim, "stats": json.dumps(stats),
+            "retired": json.dumps(retired or {}, sort_keys=True),
+        })
 
     # --- generations -----------------------------------------------------------------
+    @staticmethod
+    def retired(active: dict[str, Any] | None) -> dict[str, float]:
+        """From the pointer's metadata: replaced generations → when they were replaced (epoch seconds)."""
+        try:
+            raw = json.loads(str((active or {}).get("retired") or "{}"))
+        except ValueError:
+            return {}
+        return {str(g): float(t) for g, t in raw.items()} if isinstance(raw, dict) else {}
+
     def _name(self, kind: str, generation: str) -> str:
         return f"{self._prefix}_{kind}_{generation}"
 

@@ -1,6 +1,6 @@
 """Re-indexing while the server answers, on the embedded store: `python -m ingest --rebuild` killed with -9 at
 several points leaves the index the server uses unchanged (same answers, same citations, /readyz true); the
-next run completes and the server still answers. A second writer on the same directory fails fast with a clear
+next run completes, the server reloads the new generation by itself and answers the same. A second writer on the same directory fails fast with a clear
 message (the embedded Chroma store is not safe for concurrent writers; the scale-out path is the server)."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def served(index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     data = work / "data"
     shutil.copytree(index_dir, data)
     env = {"IPO_DATA_DIR": str(data), "IPO_DATABASE_URL": f"sqlite:///{work / 'ipo.sqlite3'}",
-           "IPO_RATE_LIMIT_PER_MINUTE_IP": "5000"}
+           "IPO_RATE_LIMIT_PER_MINUTE_IP": "5000", "IPO_INDEX_RELOAD_S": "1"}
     with uvicorn_process(env, work / "server.log") as server:
         yield server, clean_env({"IPO_DATA_DIR": str(data)})
 
@@ -135,11 +135,15 @@ def test_ingestion_killed_at_several_points_leaves_answers_unchanged_and_the_nex
         watcher.stop()
         thread.join(timeout=120)
     assert watcher.differences == [] and asked_during >= len(QUESTIONS)
-    generation = re.search(r"generation: g\d+", out)
-    print(f"{watcher.asked} answers while ingesting: all unchanged; the next run completed "
-          f"({generation.group(0) if generation else 'no generation line'})")
+    generation = re.search(r"generation: (g\d+)", out)
+    assert generation, out
+    print(f"{watcher.asked} answers while ingesting: all unchanged; the next run completed ({generation.group(1)})")
+    deadline = time.monotonic() + 60  # killed runs never moved the pointer; the completed one did
+    while f"index generation {generation.group(1)} loaded" not in server.log_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert f"index generation {generation.group(1)} loaded" in server.log_text()
     with httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0)) as http:
-        assert {q: ask(http, server.base_url, q) for q in QUESTIONS} == expected  # it keeps its generation
+        assert {q: ask(http, server.base_url, q) for q in QUESTIONS} == expected  # the new generation, same answers
 
 
 def test_a_second_writer_on_the_same_embedded_directory_fails_fast_with_a_clear_message(
