@@ -86,21 +86,22 @@ class Assistant:
 
     def respond(self, conversation: Conversation, message: str, locale_hint: str | None = None) -> Iterator[Event]:
         started = time.perf_counter()
-        text = normalize_input(message)
+        text = normalize_input(message)  # stored as typed; rules see it whole (markup included)
+        plain = self._filter.reply(text) or text  # HTML, Markdown images and foreign links never steer retrieval
         detection = self._detector.detect(text) if text else None
         language, unsupported = (
             choose_reply_language(detection, conversation.language, locale_hint, word_count(text))
             if detection else (conversation.language or "en", False)
         )
-        query = self._standalone(text, conversation) if text else ""
+        query = self._standalone(plain, conversation) if text else ""
         cap = self._config.max_embed_chars  # a 2,000-character message would cost seconds to embed
-        vectors = (self._embedder.embed_queries([text[:cap], query[:cap]] if query != text else [text[:cap]])
+        vectors = (self._embedder.embed_queries([plain[:cap], query[:cap]] if query != plain else [plain[:cap]])
                    if text else None)
         if vectors is not None and len(vectors) == 2 and self._stands_alone(vectors[0], vectors[1]):
-            query, vectors = text, vectors[:1]  # a short but complete new question: no topic carried over
+            query, vectors = plain, vectors[:1]  # a short but complete new question: no topic carried over
         triage = self._triage.classify(text, vectors[0] if vectors is not None else None)
         if triage.cleaned:  # answer the real question only, never the injected or off-topic part
-            query = self._standalone(triage.cleaned, conversation)
+            query = self._standalone(self._filter.reply(triage.cleaned) or triage.cleaned, conversation)
             vectors = self._embedder.embed_queries([query])
         turn = _Turn(conversation, text, language, query, vectors[-1] if vectors is not None else None, started,
                      triage.scores.get("out_of_scope", 0.0) > triage.scores.get("answer", 1.0))

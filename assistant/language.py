@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from .text import real_words, strip_encoded
 from .types import LANGUAGES
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f]")
@@ -57,6 +58,20 @@ class LanguageDetector:
         self._get(preload=True)
 
     def detect(self, text: str) -> Detection:
+        """Base64, URLs, spaced-out letters and reversed text say nothing about the family's language: detect on
+        the rest. When nothing readable is left (or one word repeated), or a mostly encoded message leaves a
+        few words the detector is unsure of, say None so that the caller falls back (conversation, page)."""
+        readable = strip_encoded(text)
+        words = real_words(readable)
+        if not words or (len(words) >= 5 and len({w.lower() for w in words}) == 1):
+            return Detection(None)
+        detection = self._detect(readable)
+        mostly_encoded = len(readable.replace(" ", "")) * 2 < len(text.replace(" ", ""))
+        if mostly_encoded and len(words) < 4 and detection.confidence < 0.5:
+            return Detection(None)
+        return detection
+
+    def _detect(self, text: str) -> Detection:
         stripped = _NAMES.sub(" ", text)
         text = stripped if _LATIN_WORD.search(stripped) or not _LATIN_WORD.search(text) else text
         if _ARABIC.search(text) and len(_ARABIC.findall(text)) >= len(text) * 0.2:

@@ -19,8 +19,11 @@ from .sentences import split_sentences
 # The hospitals' own sites are always allowed; the sources of indexed documents are added at start-up.
 DEFAULT_HOSTS = ("prinsesmaximacentrum.nl", "nki.nl", "avl.nl")
 
-_BLOCK = re.compile(r"<(script|style|iframe|object|embed|svg|template)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
-_TAG = re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?(?:-->|\Z)", re.S)
+# Code blocks go with their content (to the end when never closed); other embedding tags go with their content
+# when closed, else only the tag itself, so that `<svg/onload=…>` does not swallow the question after it.
+_CODE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
+_BLOCK = re.compile(r"<(iframe|object|embed|svg|template|math)\b(?:[^>]*/>|[^>]*>.*?</\1\s*>|[^>]*>?)", re.I | re.S)
+_TAG = re.compile(r"</?[a-zA-Z][\w:-]*(?:[\s/][^<>]*)?/?>|<!--.*?(?:-->|\Z)", re.S)
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s\n]+)(?:\s+\"[^\"\n]*\")?\)")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()\[\]\"']+(?<![.,;:!?])", re.I)  # no sentence's full stop
@@ -60,6 +63,7 @@ class TextFilter:
 
     def reply(self, text: str) -> str:
         """Markup and links a reply must not carry, removed; line breaks kept."""
+        text = _CODE.sub(" ", text)
         text = _BLOCK.sub(" ", text)
         text = _IMAGE.sub(" ", text)
         text = _LINK.sub(lambda m: m.group(0) if self.allowed(m.group(2)) else m.group(1), text)

@@ -12,13 +12,29 @@ import yaml
 
 from .ports import Vectors
 from .sentences import split_sentences
-from .text import fold, word_count
+from .text import fold, real_words, skeleton
 from .types import LANGUAGES, Route
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 RULE_ROUTES = ("emergency", "medical_advice", "out_of_scope", "escalate", "gap", "erasure")
 PRIORITY = ("emergency", "medical_advice", "out_of_scope", "escalate")
 GAPS_FILE = "gaps.yaml"  # questions the documents cannot answer → staff, per language
+# A dropped sentence that went after the system prompt or other people's data (``extraction:`` in a lexicon):
+# what is left is answered only when it is a question by itself.
+_QUESTION = re.compile(
+    r"[?؟¿]|^\W*(what|how|when|where|who|which|why|can|could|do|does|is|are|will|should|may|wat|hoe|wanneer|"
+    r"waar|wie|welke|waarom|kan|kunnen|moet|mag|was|wann|wo|wer|welche[rsn]?|warum|kann|gibt|que|quel|"
+    r"quelle|comment|quand|où|qui|pourquoi|combien|est-ce|qué|cómo|cuándo|dónde|quién|cuál|cuánto|"
+    r"что|как|когда|где|кто|как\w+|почему|сколько|можно|що|як|коли|де|хто|як\w+|чому|скільки|можна|"
+    r"ne|nasıl|nerede|kim|hangi|neden|kaç|co|jak|kiedy|gdzie|kto|jaki\w*|dlaczego|ile|czy|apa|apakah|"
+    r"bagaimana|kapan|siapa|mengapa|berapa|bisakah|ما|ماذا|كيف|متى|أين|من|هل|لماذا|كم)\b",
+    re.I,
+)
+
+
+# Fragments break at a colon or semicolon followed by a space (not inside "https://" or "data:…;base64,"), and
+# around a Markdown link or image, which is a fragment of its own ("[click](javascript:…) What is CAR-T?").
+_FRAGMENT_BREAK = re.compile(r"[:;]+(?=\s|$)|\n+|(!?\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\))")
 
 
 @dataclass(frozen=True)
@@ -35,63 +51,63 @@ class TriageResult:
 class Lexicons:
     rules: dict[str, list[tuple[str, re.Pattern[str]]]]  # route → [(language, pattern)]
     exemplars: list[tuple[str, str, str]]  # (route, language, text)
-    combined: dict[str, re.Pattern[str] | None] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.combined:
-            self.combined.update({route: _combined(patterns) for route, patterns in self.rules.items()})
+    extraction: list[re.Pattern[str]] = field(default_factory=list)  # attacks on data / the system prompt
 
 
 def load_lexicons(directory: Path = LEXICON_DIR) -> Lexicons:
     rules: dict[str, list[tuple[str, re.Pattern[str]]]] = {r: [] for r in RULE_ROUTES}
     exemplars: list[tuple[str, str, str]] = []
+    extraction: list[re.Pattern[str]] = []
     for language in LANGUAGES:
         path = directory / f"{language}.yaml"
         if not path.exists():
             continue
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for route in RULE_ROUTES:
-            for pattern in raw.get(route) or []:
-                try:
-                    rules[route].append((language, re.compile(str(pattern), re.IGNORECASE)))
-                except re.error as exc:
-                    raise ValueError(f"{path}: bad {route} pattern {pattern!r}: {exc}") from exc
+            rules[route].extend((language, _compile(path, route, p)) for p in raw.get(route) or [])
+        extraction.extend(_compile(path, "extraction", p) for p in raw.get("extraction") or [])
         for route, texts in (raw.get("exemplars") or {}).items():
             exemplars.extend((str(route), language, str(t)) for t in texts or [])
     gaps_path = directory / GAPS_FILE
     gaps = yaml.safe_load(gaps_path.read_text(encoding="utf-8")) if gaps_path.exists() else {}
     for language, patterns in (gaps or {}).items():
-        for pattern in patterns or []:
-            try:
-                rules["gap"].append((str(language), re.compile(str(pattern), re.IGNORECASE)))
-            except re.error as exc:
-                raise ValueError(f"{gaps_path}: bad pattern {pattern!r}: {exc}") from exc
-    return Lexicons(rules, exemplars)
+        rules["gap"].extend((str(language), _compile(gaps_path, "gap", p)) for p in patterns or [])
+    return Lexicons(rules, exemplars, extraction)
 
 
-def _combined(patterns: list[tuple[str, re.Pattern[str]]]) -> re.Pattern[str] | None:
-    """One alternation per route, so a message is scanned once per route instead of once per pattern."""
-    parts = []
-    for _, pattern in patterns:
-        source = pattern.pattern
-        flags = re.match(r"^\(\?([aiLmsux]+)\)", source)
-        if flags:  # a leading global flag group becomes a scoped one inside the alternation
-            source = f"(?{flags.group(1)}:{source[flags.end():]})"
-        parts.append(f"(?:{source})")
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+def _compile(path: Path, key: str, pattern: object) -> re.Pattern[str]:
+    try:
+        return re.compile(str(pattern), re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{path}: bad {key} pattern {pattern!r}: {exc}") from exc
+
+
+def match_forms(text: str) -> list[str]:
+    """The distinct forms a rule is matched against: lowercased, folded, and with look-alike letters mapped."""
+    lowered = text.lower().replace("\u0307", "")  # Turkish İ lowercases to i + combining dot
+    look_alike = skeleton(text)
+    forms = [lowered, fold(text)]
+    if look_alike != text:
+        forms += [look_alike.lower(), fold(look_alike)]
+    return list(dict.fromkeys(forms))
+
+
+def _matches(pattern: re.Pattern[str], forms: list[str]) -> bool:
+    return any(pattern.search(form) for form in forms)
 
 
 def rule_hits(lexicons: Lexicons, text: str) -> dict[str, str]:
-    """route → language of the first matching pattern, over every language's rules."""
-    lowered = text.lower().replace("\u0307", "")  # Turkish İ lowercases to i + combining dot
-    folded = fold(text)
+    """route → language of the first matching pattern, over every language's rules.
+
+    Each pattern searches each distinct form once. (A single alternation per route was dropped: it was slower
+    than the separate patterns at every length measured, about 6x on a 2,000-character message, and the
+    separate patterns stop at the first hit per route.)
+    """
+    forms = match_forms(text)
     hits: dict[str, str] = {}
     for route, patterns in lexicons.rules.items():
-        combined = lexicons.combined.get(route)
-        if combined is None or not (combined.search(lowered) or combined.search(folded)):
-            continue
         for language, pattern in patterns:
-            if pattern.search(lowered) or pattern.search(folded):
+            if _matches(pattern, forms):
                 hits[route] = language
                 break
     return hits
@@ -157,21 +173,25 @@ class Triage:
         if result.route != Route.OUT_OF_SCOPE or not result.reason.startswith("rule:"):
             return result
         # A real question wrapped in an injection or an off-topic aside: answer the question, drop the rest.
-        remainder = self._without_out_of_scope(text)
-        if remainder and word_count(remainder) >= 4:
-            inner = self._classify(remainder, None)
-            if inner.route != Route.OUT_OF_SCOPE:
-                return replace(inner, reason=f"{inner.reason}+ignored_out_of_scope", cleaned=remainder)
+        remainder, extraction = self._without_out_of_scope(text)
+        if len(real_words(remainder)) < 4 or (extraction and not _QUESTION.search(remainder)):
+            return result
+        inner = self._classify(remainder, None)
+        if inner.route != Route.OUT_OF_SCOPE:
+            return replace(inner, reason=f"{inner.reason}+ignored_out_of_scope", cleaned=remainder)
         return result
 
-    def _without_out_of_scope(self, text: str) -> str:
+    def _without_out_of_scope(self, text: str) -> tuple[str, bool]:
+        """(the message without its out-of-scope fragments, whether one attacked data or the system prompt)."""
         patterns = [p for _, p in self._lexicons.rules["out_of_scope"]]
-        kept = []
-        for sentence in (c for s in split_sentences(text) for c in re.split(r"[:;\n]+", s)):
-            low, folded = sentence.lower(), fold(sentence)
-            if not any(p.search(low) or p.search(folded) for p in patterns):
-                kept.append(sentence)
-        return " ".join(kept).strip()
+        kept, extraction = [], False
+        for fragment in (f for s in split_sentences(text) for f in _FRAGMENT_BREAK.split(s) if f and f.strip()):
+            forms = match_forms(fragment)
+            if any(_matches(p, forms) for p in patterns):
+                extraction = extraction or any(_matches(p, forms) for p in self._lexicons.extraction)
+            else:
+                kept.append(fragment)
+        return " ".join(f.strip() for f in kept).strip(), extraction
 
     def _classify(self, text: str, vector: Vectors | None) -> TriageResult:
         hits = rule_hits(self._lexicons, text)

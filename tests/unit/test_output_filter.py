@@ -24,6 +24,9 @@ FILTER = TextFilter.for_sources(["https://www.prinsesmaximacentrum.nl/en/ipo", "
     ("Click javascript:alert(document.domain) here", "Click here"),
     ("<style>body{display:none}</style>Text<!-- hidden note -->", "Text"),
     ("Unclosed <script>alert(1)", "Unclosed"),
+    ("<svg/onload=alert(1)>Wie viel kostet es?", "Wie viel kostet es?"),
+    ("A <svg><circle r='1'/></svg> B <iframe src='https://evil.example'></iframe>C", "A B C"),
+    ("x <img/src/onerror=alert(1)> y", "x y"),
 ])
 def test_reply_keeps_the_words_and_removes_markup_and_foreign_links(raw: str, shown: str) -> None:
     assert FILTER.reply(raw) == shown
