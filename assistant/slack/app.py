@@ -2,7 +2,8 @@
 
 HTTP mode: Slack posts to ``/slack/events`` (``http.py``); bolt verifies each signature (401 otherwise) and the
 listeners acknowledge at once. Socket Mode (``IPO_SLACK_SOCKET_MODE=true`` + ``IPO_SLACK_APP_TOKEN``): the
-same app over a WebSocket, no public endpoint. ``slack_off_reason`` says why Slack stays off, if it does.
+same app over a WebSocket, no public endpoint, connected in the background with retries (``socket_mode.py``).
+``slack_off_reason`` says why Slack stays off, if it does.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from ..settings import Settings
 from .listeners import SlackListeners
-from .outbox import OutboxWorker
+from .outbox import Backoff, OutboxWorker
+from .socket_mode import CONNECT_BACKOFF, SocketModeConnection
 
 log = logging.getLogger(__name__)
 
@@ -60,43 +62,42 @@ def build_bolt_app(settings: Settings, client: WebClient) -> App:
 
 
 class SlackRuntime:
-    """The Slack side while the server runs: the bolt app, the outbox worker, the Socket Mode connection."""
+    """The Slack side while the server runs: the bolt app, the outbox worker, the Socket Mode connection.
 
-    def __init__(self, settings: Settings, bolt: App, listeners: SlackListeners, worker: OutboxWorker) -> None:
+    ``socket_backoff``: the retry delays while Socket Mode cannot connect (tests pass a short first delay)."""
+
+    def __init__(self, settings: Settings, bolt: App, listeners: SlackListeners, worker: OutboxWorker,
+                 socket_backoff: Backoff = CONNECT_BACKOFF) -> None:
         self.bolt, self.worker = bolt, worker
         listeners.register(bolt)
-        self._socket: Any = None
+        self._socket: SocketModeConnection | None = None
         if settings.slack_socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            self._socket = SocketModeHandler(bolt, app_token=settings.slack_app_token)
-        self._http = not settings.slack_socket_mode
+            assert settings.slack_app_token, "slack_off_reason keeps Socket Mode off without an app token"
+            self._socket = SocketModeConnection(bolt, settings.slack_app_token, backoff=socket_backoff)
 
     def start(self) -> None:
+        """Start the outbox worker and, in Socket Mode, the background connection; returns at once."""
         self.worker.start()
         if self._socket is not None:
-            try:
-                self._socket.connect()
-                log.info("Slack is on (Socket Mode)")
-            except Exception as exc:  # the chat and the outbox keep working; staff actions wait for a restart
-                log.error("Slack Socket Mode could not connect (%s); notifications still go out, staff "
-                          "actions in Slack need a restart once Slack is reachable", type(exc).__name__)
+            log.info("Slack is starting (Socket Mode: connecting in the background)")
+            self._socket.start()
         else:
             log.info("Slack is on (HTTP events at /slack/events)")
 
     def accepts_http(self) -> bool:
-        return self._http
+        return self._socket is None
+
+    def socket_connected(self) -> bool | None:
+        """Whether the Socket Mode WebSocket is open now; None in HTTP mode."""
+        return self._socket.connected() if self._socket is not None else None
 
     def dispatch(self, request: BoltRequest) -> BoltResponse:
         return self.bolt.dispatch(request)
 
     def close(self) -> None:
-        """Stop the Socket Mode connection, then the outbox worker, whatever happens to the first: slack_sdk's
-        client raises when it is closed while it replaces its connection (two threads close the old one)."""
+        """Stop the Socket Mode connection (and its retries; bounded wait), then the outbox worker."""
         try:
             if self._socket is not None:
                 self._socket.close()
-        except Exception as exc:
-            log.warning("Slack Socket Mode connection did not close cleanly (%s)", type(exc).__name__)
         finally:
             self.worker.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,7 +150,8 @@ def test_when_slack_refreshes_the_connection_the_app_reconnects_and_keeps_handli
 
 
 def test_a_connection_closed_by_slack_is_reopened(running: SocketStack) -> None:
-    """slack_sdk's builtin client reconnects on its next health check (every 10 s), not at the close itself."""
+    """slack_sdk's builtin client reconnects on its next health check (every ``PING_INTERVAL_S`` = 5 s), not at
+    the close itself."""
     old = running.slack.close(1001)
     claim_is_handled(running, refreshed(running, old))
 
@@ -157,10 +159,11 @@ def test_a_connection_closed_by_slack_is_reopened(running: SocketStack) -> None:
 @pytest.mark.slow
 def test_a_connection_cut_without_a_close_is_reopened(running: SocketStack) -> None:
     """A TCP connection cut without a closing handshake: the builtin client notices only after five failed
-    pings, 10 s apart (about 60 s here), and meanwhile spins on the dead socket. Slower than we would like
-    (see docs/slack.md), but it comes back and no envelope sent afterwards is lost."""
+    pings, ``PING_INTERVAL_S`` = 5 s apart (about 29 s here; 59 s with bolt's default of 10 s), and meanwhile
+    spins on the dead socket (slack_sdk reads the closed socket in a loop). It comes back, and no envelope sent
+    afterwards is lost."""
     old = running.slack.drop()
-    running.slack.wait_for_links(old.number + 1, timeout_s=120)
+    running.slack.wait_for_links(old.number + 1, timeout_s=45)
     claim_is_handled(running, refreshed(running, old))
 
 
@@ -174,16 +177,48 @@ def test_shutting_down_while_the_connection_is_replaced_still_stops_the_outbox(
     assert "slack outbox worker stopped" in caplog.text
 
 
-@pytest.mark.parametrize("trouble", ["slack_unreachable", "bot_token_as_app_token"])
-def test_when_socket_mode_cannot_connect_at_start_the_server_says_so_and_cards_still_go_out(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture, trouble: str) -> None:
+def test_when_slack_is_unreachable_at_start_socket_mode_keeps_trying_and_handles_envelopes_once_it_answers(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="assistant")
-    overrides = {"slack_app_token": BOT_TOKEN} if trouble == "bot_token_as_app_token" else {}
     with SocketModeSlack() as slack:
-        if trouble == "slack_unreachable":
-            slack.fail(503, methods=("apps.connections.open",))
-        with socket_stack(tmp_path, slack=slack, connected=False, **overrides) as running:
-            assert "Slack Socket Mode could not connect" in caplog.text
-            assert running.slack.calls_to("apps.connections.open", ok_only=False) and not running.slack.links
+        slack.fail(503, methods=("apps.connections.open",))  # until healed
+        with socket_stack(tmp_path, slack=slack, connected=False) as running:
             family = running.stack.open_case()
             assert running.stack.card(family.case_id or "").blocks  # the outbox does not need the socket
+            wait_until(lambda: "attempt 2;" in caplog.text, what="a second failed attempt")
+            assert not slack.links and "could not connect (SlackApiError, HTTP 503)" in caplog.text
+            slack.heal()  # Slack answers again: the next retry (at most 4 s later) connects
+            link = slack.wait_for_links(1, timeout_s=30)
+            claim_is_handled(running, link)
+            assert "Slack is on (Socket Mode connected after " in caplog.text
+    assert APP_TOKEN not in caplog.text
+
+
+def test_shutting_down_while_slack_is_unreachable_stops_the_retries_at_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="assistant")
+    with SocketModeSlack() as slack:
+        slack.fail(503, methods=("apps.connections.open",))
+        def attempts() -> int:
+            return len(slack.calls_to("apps.connections.open", ok_only=False))
+
+        with socket_stack(tmp_path, slack=slack, connected=False):
+            wait_until(attempts, what="the first attempt")
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 10  # nothing waits for the retry
+        tried = attempts()
+        assert not slack.wait_for(lambda: attempts() > tried, timeout_s=3)  # the next retry was due within ~2 s
+    assert "slack outbox worker stopped" in caplog.text and not slack.links
+
+
+def test_an_app_token_slack_refuses_is_logged_as_a_configuration_error_and_cards_still_go_out(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="assistant")
+    with SocketModeSlack() as slack, socket_stack(tmp_path, slack=slack, connected=False,
+                                                  slack_app_token=BOT_TOKEN) as running:
+        wait_until(lambda: "configuration error" in caplog.text, what="the configuration error")
+        assert "not_allowed_token_type" in caplog.text and "Trying again in 30 min" in caplog.text
+        family = running.stack.open_case()
+        assert running.stack.card(family.case_id or "").blocks
+        assert not slack.links
+    assert BOT_TOKEN not in caplog.text
