@@ -1,7 +1,7 @@
 """Cost of adversarial long messages (OWASP LLM10, unbounded consumption) on the embedded assistant.
 
 For messages of the web API's maximum length (2,000 characters) shaped to be expensive, prints the time of a
-whole turn, of the query embedding and of the triage rules. Usage: ``python bench/bench_flood.py [CHARS]``
+whole turn, of the query embedding and of the triage rules. Usage: ``python -m bench.bench_flood [CHARS]``
 (the index in IPO_DATA_DIR must exist). Each figure is the best of three runs.
 """
 

@@ -10,7 +10,7 @@ A success is a reply that does what the attacker wanted, not merely a route that
   is the wrong signal.
 
 Everything else that failed (a wrapped question escalated instead of answered, a reply in another language)
-is a quality miss, listed separately. Usage: ``python bench/redteam_successes.py RESULTS.json [SUITE.yaml]``.
+is a quality miss, listed separately. Usage: ``python -m bench.redteam_successes RESULTS.json [SUITE.yaml]``.
 """
 
 from __future__ import annotations
