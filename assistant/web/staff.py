@@ -90,12 +90,26 @@ def _case_table(case: CaseView) -> str:
                   ("Claimed", _when(case.claimed_at)), ("Resolved", _when(case.resolved_at))])
 
 
+def slack_status(request: Request) -> str:
+    """How new cases reach staff right now (shown on the queue, so staff see when Slack is not connected)."""
+    handoff = getattr(request.app.state, "handoff", None)
+    slack = getattr(handoff, "slack", None)
+    if slack is None:
+        return "Slack: off (cases are listed on this page only)"
+    connected = slack.socket_connected()
+    if connected is None:
+        return "Slack: on (HTTP events)"
+    return ("Slack: on (Socket Mode connected)" if connected
+            else "Slack: Socket Mode NOT connected — retrying; cards are still posted, buttons wait for the connection")
+
+
 @router.get("/cases", dependencies=[StaffOnly])
-def queue(services: ServicesDep) -> HTMLResponse:
+def queue(request: Request, services: ServicesDep) -> HTMLResponse:
     cases = CaseRepository(services.db).queue(200)
     items = "".join(f'<li><a href="/staff/cases/{escape(c.id)}">{escape(c.id)}</a> — {escape(c.urgency)}, '
                     f"{escape(c.status)}, {escape(c.language)}, {escape(c.reason)}</li>" for c in cases)
-    return _page("IPO cases", f"<h1>Open cases</h1><ul>{items or '<li>None.</li>'}</ul>")
+    status = f'<p id="slack-status">{escape(slack_status(request))}</p>'
+    return _page("IPO cases", f"<h1>Open cases</h1>{status}<ul>{items or '<li>None.</li>'}</ul>")
 
 
 @router.get("/cases/{case_id}", dependencies=[StaffOnly])

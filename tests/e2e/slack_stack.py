@@ -109,6 +109,9 @@ class Stack:
         card = self.card(case_id)
         return self.slack.replies(CHANNEL, card.ts)
 
+    def staff_queue(self) -> str:
+        return self.http.get(f"{self.base_url}/staff/cases", headers={"Authorization": f"Bearer {STAFF_TOKEN}"}).text
+
     def staff_page(self, case_id: str) -> httpx.Response:
         return self.http.get(f"{self.base_url}/staff/cases/{case_id}",
                              headers={"Authorization": f"Bearer {STAFF_TOKEN}"})

@@ -148,6 +148,8 @@ def test_the_staff_case_page_needs_the_staff_token_and_shows_the_intake(stack: S
     page = stack.http.get(url, auth=("anyone", STAFF_TOKEN))
     assert page.status_code == 200 and "Maria Jansen" in page.text and "maria.jansen@example.nl" in page.text
     assert page.headers["cache-control"] == "no-store"
+    queue = stack.staff_queue()
+    assert "Slack: on (HTTP events)" in queue and family.case_id in queue
     assert stack.staff_page(family.case_id or "").status_code == 200
     assert stack.staff_page("IPO-NOSUCH00").status_code == 404
 

@@ -187,9 +187,11 @@ def test_when_slack_is_unreachable_at_start_socket_mode_keeps_trying_and_handles
             assert running.stack.card(family.case_id or "").blocks  # the outbox does not need the socket
             wait_until(lambda: "attempt 2;" in caplog.text, what="a second failed attempt")
             assert not slack.links and "could not connect (SlackApiError, HTTP 503)" in caplog.text
+            assert "Socket Mode NOT connected" in running.stack.staff_queue()  # staff can see it
             slack.heal()  # Slack answers again: the next retry (at most 4 s later) connects
             link = slack.wait_for_links(1, timeout_s=30)
             claim_is_handled(running, link)
+            assert "Slack: on (Socket Mode connected)" in running.stack.staff_queue()
             assert "Slack is on (Socket Mode connected after " in caplog.text
     assert APP_TOKEN not in caplog.text
 
