@@ -1,32 +1,200 @@
-"""An exclusive, non-blocking lock on the embedded store: a second writer fails fast and clearly."""
+"""The ingestion writer lock: one run at a time writes an index; a second one fails fast with a clear message.
+
+- Embedded store: an exclusive, non-blocking file lock (``flock``) in the data directory.
+- Chroma server (``IPO_CHROMA_URL``) with PostgreSQL (``IPO_DATABASE_URL=postgresql…``): a session-level
+  advisory lock in that database, so runs on different machines exclude each other. It is held on one
+  connection for the whole run and goes when the run ends or its connection closes (a killed run leaves no
+  stale lock); the lock is checked again just before the pointer flips.
+- Chroma server with SQLite or no database: a file lock per server and index in the system's temporary
+  directory, which only keeps out a second run on the same machine. Runs on several machines must then be
+  serialised by the operator.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import logging
 import os
+import socket
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
-from .errors import StoreLockedError
+from .errors import AssistantError, StoreLockedError
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class LockUnavailableError(AssistantError):
+    """The database that holds the writer lock could not be reached: nothing was written."""
+
+
+class Lease:
+    """What a writer lock yields. ``verify()`` raises StoreLockedError when the lock was lost meanwhile."""
+
+    def verify(self) -> None:
+        return None
+
+
+def writer_lock(settings: Settings) -> AbstractContextManager[Lease]:
+    """The lock an ingestion run into the index that ``settings`` name holds while it writes."""
+    if not settings.chroma_url:
+        return exclusive_writer(settings.data_dir)
+    server = _safe_url(settings.chroma_url)
+    if is_postgres(settings.database_url):
+        return advisory_writer(str(settings.database_url), settings.collection_prefix, server)
+    log.warning("no shared writer lock: IPO_CHROMA_URL without a PostgreSQL IPO_DATABASE_URL locks out a second "
+                "ingestion on this machine only; run one ingestion at a time across machines")
+    path = server_lock_path(settings.chroma_url, settings.collection_prefix)
+    return file_writer(path, f"another process is writing to the index on the Chroma server {server} (lock "
+                             f"{path}, this machine only); wait for it to finish — with a PostgreSQL "
+                             "IPO_DATABASE_URL the lock holds across machines")
+
+
+def is_postgres(database_url: str | None) -> bool:
+    return bool(database_url) and urlparse(str(database_url)).scheme.split("+")[0] in ("postgresql", "postgres")
+
+
+def exclusive_writer(data_dir: Path) -> AbstractContextManager[Lease]:
+    """The embedded store's lock: ``<data_dir>/ingest.lock``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "ingest.lock"
+    return file_writer(path, f"another process is writing to the embedded index in {data_dir} (lock {path}); the "
+                             "embedded Chroma store is not safe for concurrent writers — wait for it, or use the "
+                             "Chroma server (IPO_CHROMA_URL) to scale out")
+
+
+def server_lock_path(chroma_url: str, prefix: str) -> Path:
+    """This machine's lock file for one index on one Chroma server (whatever the data directory), in the
+    system's temporary directory: nothing is written where the server mode keeps no data."""
+    digest = hashlib.sha256(f"{chroma_url.rstrip('/')}|{prefix}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"ipo-ingest-{digest}.lock"
 
 
 @contextmanager
-def exclusive_writer(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "ingest.lock"
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def file_writer(path: Path, message: str) -> Iterator[Lease]:
+    """An exclusive, non-blocking ``flock`` on ``path``; the kernel drops it when the process ends."""
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:  # another user's lock file: locking needs no write access
+        handle = os.open(path, os.O_RDONLY)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise StoreLockedError(
-                f"another process is writing to the embedded index in {data_dir} (lock {path}); the embedded "
-                "Chroma store is not safe for concurrent writers — wait for it, or use the Chroma server "
-                "(IPO_CHROMA_URL) to scale out"
-            ) from exc
-        os.ftruncate(handle, 0)
-        os.write(handle, str(os.getpid()).encode())
-        yield
+            raise StoreLockedError(message) from exc
+        try:
+            os.ftruncate(handle, 0)
+            os.write(handle, str(os.getpid()).encode())
+        except OSError:  # opened read-only: the pid is only a courtesy
+            pass
+        yield Lease()
     finally:
         os.close(handle)
+
+
+def advisory_key(prefix: str) -> int:
+    """The advisory lock's key: one per index (collection prefix), positive, 63 bits."""
+    digest = hashlib.sha256(f"ipo-ingest:{prefix}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+_HELD = ("SELECT a.application_name FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+         "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = :hi "
+         "AND l.objid::bigint = :lo AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+         "current_database()) {mine} LIMIT 1")
+
+
+class AdvisoryLease(Lease):
+    def __init__(self, connection: Any, key: int, message: str) -> None:
+        self._connection, self._key, self._message = connection, key, message
+
+    def holder(self, mine: bool = False) -> str | None:
+        """Who holds the lock (its application name), or None; ``mine``: only if this session holds it."""
+        from sqlalchemy import text
+
+        query = _HELD.format(mine="AND l.pid = pg_backend_pid()" if mine else "")
+        row = self._connection.execute(text(query), {"hi": self._key >> 32, "lo": self._key & 0xFFFF_FFFF}).first()
+        return None if row is None else str(row[0] or "another session")
+
+    def verify(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            held = self.holder(mine=True) is not None
+        except SQLAlchemyError as exc:
+            held = False
+            log.warning("the writer lock's connection to PostgreSQL failed (%s)", type(exc).__name__)
+        if not held:
+            raise StoreLockedError(f"the writer lock was lost during the run ({self._message}); the new "
+                                   "generation was not published — run the ingestion again")
+
+
+@contextmanager
+def advisory_writer(database_url: str, prefix: str, server: str) -> Iterator[Lease]:
+    """``pg_try_advisory_lock`` on a connection of its own (autocommit: no transaction stays open), held
+    until the ``with`` block ends."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    key, where = advisory_key(prefix), _database_name(database_url)
+    name = f"ipo-ingest {socket.gethostname()} pid {os.getpid()}"[:63]
+    engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                           connect_args={"application_name": name, "connect_timeout": 10})
+    try:
+        try:
+            connection = engine.connect()
+        except SQLAlchemyError as exc:
+            raise _unavailable(where, exc) from exc
+        with connection:
+            try:
+                got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            except SQLAlchemyError as exc:
+                raise _unavailable(where, exc) from exc
+            message = f"PostgreSQL advisory lock {key} in {where}"
+            lease = AdvisoryLease(connection, key, message)
+            if not got:
+                holder = _quietly(lease.holder)
+                raise StoreLockedError(
+                    f"another process is writing to the index on the Chroma server {server} ({message}"
+                    f"{', held by ' + holder if holder else ''}); only one ingestion may write at a time — "
+                    "wait for it to finish")
+            try:
+                yield lease
+            finally:
+                _quietly(lambda: connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key}))
+    finally:
+        engine.dispose()
+
+
+def _unavailable(where: str, exc: Exception) -> LockUnavailableError:
+    return LockUnavailableError(f"could not take the ingestion lock in PostgreSQL {where} ({type(exc).__name__}); "
+                                "nothing was written")
+
+
+def _quietly(call: Any) -> Any:
+    """A best-effort database call: None if it fails (a closed connection has released the lock anyway)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return call()
+    except SQLAlchemyError:
+        return None
+
+
+def _database_name(url: str) -> str:
+    """host:port/database of a database URL: never its user or password."""
+    parsed = urlparse(url)
+    return f"{parsed.hostname or 'localhost'}:{parsed.port or 5432}{parsed.path or ''}"
+
+
+def _safe_url(url: str) -> str:
+    """scheme://host:port of a server URL, without credentials."""
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.hostname or ''}{':' + str(parsed.port) if parsed.port else ''}"

@@ -30,8 +30,8 @@ def render_report(report: IngestReport) -> str:
     s = report.summary()
     rows = [("added", s["added"]), ("updated", s["updated"]), ("unchanged", s["unchanged"]),
             ("removed", s["removed"]), ("expired", s["expired"]), ("failed", s["failed"]),
-            ("chunks", s["chunks"]), ("embedded", s["embedded"]), ("curated answers", s["curated"]),
-            ("seconds", s["seconds"])]
+            ("kept", s["kept"]), ("chunks", s["chunks"]), ("embedded", s["embedded"]),
+            ("curated answers", s["curated"]), ("seconds", s["seconds"])]
     width = max(len(k) for k, _ in rows)
     lines = ["", "Ingestion summary" + (" (dry run: nothing written)" if report.dry_run else ""),
              "-" * (width + 12)]
@@ -41,6 +41,8 @@ def render_report(report: IngestReport) -> str:
         lines.append(f"EXPIRED  {doc_id}: past its 'expires' date, not served")
     for failure in report.failed:
         lines.append(f"FAILED   {failure.source}: {failure.reason}")
+    for doc_id in report.kept:
+        lines.append(f"KEPT     {doc_id}: kept from the previous index (its source failed in this run)")
     return "\n".join(lines)
 
 

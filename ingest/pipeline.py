@@ -1,8 +1,9 @@
 """Incremental, atomic ingestion into a new index generation.
 
 Unchanged documents keep their vectors (copied from the active generation by content hash), changed and
-new ones are embedded, removed ones are left out. Only when the new generation is complete is the pointer
-flipped; a run killed midway leaves the previous generation serving and the next run starts afresh.
+new ones are embedded, removed ones are left out, and a document whose source failed in this run keeps its
+previous version (``carried.py``; with ``--rebuild`` too). Only when the new generation is complete is the
+pointer flipped; a run killed midway leaves the previous generation serving and the next run starts afresh.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from assistant.errors import EmbedderMismatchError
 from assistant.ports import Embedder
 from assistant.types import Chunk, CuratedAnswer, Document
 
+from .carried import Carried, failed_rows, no_rows
 from .chunking import chunk_document
 from .curated import curated_hash
-from .loaders import Failure, is_listing, site_of
+from .loaders import Failure
 
 Progress = Callable[[int, int], None]
 
@@ -37,6 +39,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     expired: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # source failed: the previous version is carried over
     chunks: int = 0
     embedded_chunks: int = 0
     curated: int = 0
@@ -49,8 +52,8 @@ class IngestReport:
         return {
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "expired": len(self.expired), "failed": len(self.failed),
-            "chunks": self.chunks, "embedded": self.embedded_chunks, "curated": self.curated,
-            "generation": self.generation, "seconds": round(self.seconds, 2),
+            "kept": len(self.kept), "chunks": self.chunks, "embedded": self.embedded_chunks,
+            "curated": self.curated, "generation": self.generation, "seconds": round(self.seconds, 2),
         }
 
 
@@ -100,11 +103,12 @@ def _dedupe(documents: list[Document], report: IngestReport, indexed: dict[str, 
 
 class Ingestor:
     def __init__(self, store: ChromaStore, embedder: Embedder, config: IngestConfig,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, before_publish: Callable[[], None] | None = None) -> None:
         self._store = store
         self._embedder = embedder
         self._config = config
         self._clock = clock
+        self._before_publish = before_publish  # e.g. the writer lock's check: raises if the lock was lost
 
     def run(
         self, documents: list[Document], failures: list[Failure], curated: list[CuratedAnswer],
@@ -114,19 +118,23 @@ class Ingestor:
         report = IngestReport(failed=list(failures), dry_run=self._config.dry_run)
         active = self._store.active()
         self._check_embedder(active)
-        old = self._old_rows(active)
+        # The active generation's rows: reused by an incremental run; a rebuild reads them only to keep the
+        # documents whose source failed (``carried.py``).
+        previous = self._previous_rows(active, needed=not self._config.rebuild or bool(failures))
+        old = no_rows() if self._config.rebuild else previous
         documents = _dedupe(documents, report, {m["doc_id"]: m.get("origin", "") for m in old["metadatas"]})
         live = [d for d in documents if not (d.expires and d.expires < self._config.today)]
         report.expired = sorted(d.id for d in documents if d not in live)
         plan = self._plan(live, old, report)
-        carried = self._carry_failed_origins(old, failures, {d.id for d in live})
-        carried_docs = {old["metadatas"][n]["doc_id"] for n in carried}
-        report.removed = [d for d in report.removed if d not in carried_docs]
+        kept_rows = failed_rows(previous, failures, {d.id for d in live})
+        carried = Carried(previous, kept_rows, self._same_embedder(active))
+        report.kept = carried.doc_ids
+        report.removed = [d for d in report.removed if d not in report.kept]
         old_curated = self._old_curated(active)
         curated_same = {e.id: curated_hash(e) for e in curated} == {
             k: v[0] for k, v in old_curated.items()
         }
-        report.chunks = sum(len(chunks) for _, chunks, _ in plan) + len(carried)
+        report.chunks = sum(len(chunks) for _, chunks, _ in plan) + len(carried.rows)
         report.curated = len(curated)
         changed = report.added or report.updated or report.removed or not curated_same
         if active and not changed and not self._config.rebuild:
@@ -139,15 +147,20 @@ class Ingestor:
     def _check_embedder(self, active: dict[str, Any] | None) -> None:
         if not active or self._config.rebuild:
             return
-        if active.get("embedder") != self._embedder.name or int(active.get("dim", 0)) != self._embedder.dim:
+        if not self._same_embedder(active):
             raise EmbedderMismatchError(
                 f"the index holds {active.get('embedder')} ({active.get('dim')}-d) vectors; the configured "
                 f"embedder is {self._embedder.name} ({self._embedder.dim}-d). Run with --rebuild to re-embed."
             )
 
-    def _old_rows(self, active: dict[str, Any] | None) -> dict[str, Any]:
-        if not active or self._config.rebuild:
-            return {"ids": [], "documents": [], "metadatas": [], "embeddings": np.zeros((0, 0))}
+    def _same_embedder(self, active: dict[str, Any] | None) -> bool:
+        if not active:
+            return False
+        return active.get("embedder") == self._embedder.name and int(active.get("dim", 0)) == self._embedder.dim
+
+    def _previous_rows(self, active: dict[str, Any] | None, needed: bool) -> dict[str, Any]:
+        if not active or not needed:
+            return no_rows()
         return self._store.read_all("chunks", str(active["active"]))
 
     def _old_curated(self, active: dict[str, Any] | None) -> dict[str, tuple[str, list[int], dict[str, Any]]]:
@@ -180,22 +193,8 @@ class Ingestor:
         report.removed = sorted(set(old_hash) - {d.id for d in docs})
         return plan
 
-    def _carry_failed_origins(self, old: dict[str, Any], failures: list[Failure], live: set[str]) -> list[int]:
-        """Rows of documents whose source failed to load this time: kept as they were, never lost.
-
-        A sitemap or URL list that could not be read keeps every page of its site: which pages it would
-        have listed is unknown, so none of them is dropped.
-        """
-        failed = {f.source for f in failures}
-        failed_sites = {site_of(f.source) for f in failures if is_listing(f.source)} - {None}
-        return [
-            n for n, m in enumerate(old["metadatas"])
-            if m["doc_id"] not in live
-            and (m.get("origin") in failed or site_of(str(m.get("origin", ""))) in failed_sites)
-        ]
-
     def _publish(
-        self, plan: list[tuple[Document, list[Chunk], str]], old: dict[str, Any], carried: list[int],
+        self, plan: list[tuple[Document, list[Chunk], str]], old: dict[str, Any], carried: Carried,
         curated: list[CuratedAnswer], old_curated: dict[str, tuple[str, list[int], dict[str, Any]]],
         report: IngestReport, progress: Progress | None,
     ) -> str:
@@ -208,6 +207,8 @@ class Ingestor:
         self._write_chunks(chunks_col, plan, old, carried, report, progress)
         self._write_curated(self._store.collection("curated", generation, create=True), curated, old_curated)
         retired = {**in_grace, **({previous: self._clock()} if previous else {})}
+        if self._before_publish:
+            self._before_publish()
         self._store.activate(generation, self._embedder.name, self._embedder.dim, report.summary(), retired)
         # Replaced generations stay while a running server may still read them: the one just replaced until
         # the next run at least, and each for ``keep_retired_s`` after it was replaced (servers reload sooner).
@@ -221,13 +222,17 @@ class Ingestor:
 
     def _write_chunks(
         self, collection: Any, plan: list[tuple[Document, list[Chunk], str]], old: dict[str, Any],
-        carried: list[int], report: IngestReport, progress: Progress | None,
+        carried: Carried, report: IngestReport, progress: Progress | None,
     ) -> None:
         old_index = {cid: n for n, cid in enumerate(old["ids"])}
-        keep_rows = list(carried)
+        keep_rows: list[int] = []
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
+        if carried.same_embedder:
+            _copy_rows(collection, carried.data, carried.rows)
+        else:  # a rebuild with another embedder: the kept chunks' stored texts are embedded again
+            ids, texts, metas = carried.columns()
         for doc, chunks, digest in plan:
             reuse = doc.id in report.unchanged
             for chunk in chunks:
@@ -237,9 +242,7 @@ class Ingestor:
                 ids.append(chunk.id)
                 texts.append(chunk.metadata["embed_text"])
                 metas.append(chunk_metadata(doc, chunk, digest))
-        if keep_rows:
-            add_rows(collection, [old["ids"][n] for n in keep_rows], old["embeddings"][keep_rows],
-                     [old["documents"][n] for n in keep_rows], [old["metadatas"][n] for n in keep_rows])
+        _copy_rows(collection, old, keep_rows)
         batch = 64
         if progress and ids:
             progress(0, len(ids))
@@ -272,3 +275,10 @@ class Ingestor:
             docs = [q for _, q in rows_q] + [curated_to_json(entry)]
             answer_vector = self._embedder.embed_passages([entry.answers["en"]])  # what the answer says
             add_rows(collection, ids, np.vstack([vectors, answer_vector]), docs, metas)
+
+
+def _copy_rows(collection: Any, data: dict[str, Any], rows: list[int]) -> None:
+    """Rows of an earlier generation written as they are: ids, vectors, stored texts and metadata."""
+    if rows:
+        add_rows(collection, [data["ids"][n] for n in rows], data["embeddings"][rows],
+                 [data["documents"][n] for n in rows], [data["metadatas"][n] for n in rows])
