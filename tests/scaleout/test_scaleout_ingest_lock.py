@@ -18,9 +18,10 @@ from sqlalchemy import create_engine, text
 
 from assistant.adapters.chroma import ChromaStore, build_chroma_client
 from assistant.errors import StoreLockedError
-from assistant.locking import advisory_writer, writer_lock
+from assistant.locking import writer_lock
 from assistant.ports import Embedder
 from assistant.settings import Settings
+from assistant.storage.advisory_lock import advisory_writer
 from ingest.run import run_ingestion
 from tests.conftest import REPO_ROOT
 from tests.integration.conftest_ingest import INGEST_CMD, cli_env, write_corpus
@@ -99,7 +100,7 @@ def test_a_second_writer_on_another_machine_fails_fast_while_the_first_writes(
 
 def test_a_killed_writer_leaves_no_stale_lock(database_url: str, chroma_url: str, prefix: str) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom assistant.locking import advisory_writer\n"
+        [sys.executable, "-c", "import sys, time\nfrom assistant.storage.advisory_lock import advisory_writer\n"
          f"with advisory_writer({database_url!r}, {prefix!r}, 'test'):\n"
          "    print('held', flush=True)\n    time.sleep(600)\n"],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
