@@ -38,8 +38,10 @@ _GREETING = re.compile(
 class AnswerConfig:
     top_k: int = 5
     use_curated: bool = True
-    curated_threshold: float = 0.89  # with the retrieval agreeing (one of its documents in the top 3)
+    curated_threshold: float = 0.89  # with the retrieval agreeing (one of its documents retrieved)
+    curated_agreement_docs: int = 5  # how many of the retrieved documents count as agreeing
     curated_sure: float = 0.95  # accepted without that agreement
+    curated_prior: float = 0.86  # a reviewed question this close lends its documents to retrieval as a prior
     # When the best passage is in another language than the family's, a reviewed answer in their language at a
     # slightly lower similarity beats quoting a foreign-language passage.
     curated_foreign: float = 0.86
@@ -179,7 +181,7 @@ class Assistant:
             yield from text_events(self._templates.get("not_found", lang))
             yield escalation_event("no_answer", "normal", lang, None)
             return
-        yield from self._grounded(turn, retrieval)
+        yield from self._grounded(turn, self._with_prior(turn, retrieval))
 
     def _grounded(self, turn: _Turn, retrieval: Retrieval) -> Iterator[Event]:
         lang = turn.language
@@ -227,6 +229,18 @@ class Assistant:
             return Retrieval([], 0.0)
         return self._retriever.retrieve(turn.vector, turn.query, turn.language, self._config.top_k)
 
+    def _with_prior(self, turn: _Turn, retrieval: Retrieval) -> Retrieval:
+        """Retrieval again, with the documents of the closest reviewed question fused in as a prior. The reviewed
+        questions exist in all 11 languages, so they bridge what the small multilingual embedder misses across
+        languages; the entry's answer was not close enough to serve, but its documents are likely relevant."""
+        if not self._config.use_curated or self._curated is None or turn.vector is None:
+            return retrieval
+        near = self._curated.best(turn.vector)
+        if near is None or near.score < self._config.curated_prior:
+            return retrieval
+        return self._retriever.retrieve(turn.vector, turn.query, turn.language, self._config.top_k,
+                                        prior=near.entry.documents)
+
     def _curated_match(self, turn: _Turn, retrieval: Retrieval) -> CuratedAnswer | None:
         """A curated answer when the question clearly matches one, and retrieval agrees on its documents."""
         if not self._config.use_curated or self._curated is None or turn.vector is None:
@@ -236,7 +250,7 @@ class Assistant:
         threshold = self._config.curated_foreign if foreign else self._config.curated_threshold
         if match is None or match.score < threshold:
             return None
-        agrees = bool(set(match.entry.documents) & set(retrieval.doc_ids[:3]))
+        agrees = bool(set(match.entry.documents) & set(retrieval.doc_ids[:self._config.curated_agreement_docs]))
         return match.entry if agrees or match.score >= self._config.curated_sure else None
 
     def _curated_citations(self, entry: CuratedAnswer, retrieval: Retrieval) -> list[Citation]:
