@@ -48,10 +48,10 @@ def _configure_sqlite(engine: Engine, wal: bool) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
-        if wal:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if wal:
+            _enable_wal(cursor)
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -59,6 +59,30 @@ def _configure_sqlite(engine: Engine, wal: bool) -> None:
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _enable_wal(cursor: Any, limit_s: float = 60.0) -> None:
+    """WAL is a property of the file: set once, by whichever connection gets there first. Switching needs the
+    file to itself, and two workers starting together (one migrating) can each hold the shared lock the other
+    waits for: each attempt therefore waits briefly, lets go, and looks again (the other may have switched)."""
+    import random
+    import sqlite3
+
+    deadline = time.monotonic() + limit_s
+    cursor.execute("PRAGMA busy_timeout=250")
+    try:
+        while True:
+            try:
+                if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                    return
+                cursor.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.02, 0.2))
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def _is_locked(exc: OperationalError) -> bool:

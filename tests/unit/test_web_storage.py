@@ -231,3 +231,41 @@ def test_retention_erases_only_conversations_idle_past_the_cutoff(db: Database) 
     assert erasure.erase_older_than(cutoff) == 1
     assert erasure.erase_older_than(cutoff) == 0
     assert repo.view(old) is None and repo.view(recent) is not None
+
+
+def test_workers_starting_together_on_a_fresh_sqlite_file_all_connect_in_wal(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Several uvicorn workers on one fresh SQLite file, one of them reading while the others switch the file
+    to WAL: nobody may fail start-up with 'database is locked' (seen once in CI with two workers)."""
+    import sqlite3
+    import threading
+
+    from sqlalchemy import text
+
+    from assistant.storage.database import build_engine
+
+    for round_ in range(5):
+        path = tmp_path / f"ipo-{round_}.sqlite3"
+        reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        reader.execute("CREATE TABLE t (x INTEGER)")
+        reader.execute("BEGIN")
+        reader.execute("SELECT * FROM t").fetchall()  # a shared lock, as a migration's read holds it
+        release = threading.Timer(0.5, lambda r=reader: r.execute("COMMIT"))
+        barrier, errors, modes = threading.Barrier(4), [], []
+
+        def start_worker(path: Path, barrier: threading.Barrier, errors: list[str], modes: list[object]) -> None:
+            try:
+                barrier.wait()
+                with build_engine(f"sqlite:///{path}").connect() as connection:
+                    modes.append(connection.execute(text("PRAGMA journal_mode")).scalar())
+            except Exception as exc:  # collected: the assertion below names it
+                errors.append(repr(exc))
+
+        workers = [threading.Thread(target=start_worker, args=(path, barrier, errors, modes)) for _ in range(4)]
+        release.start()
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        release.join()
+        reader.close()
+        assert errors == [] and modes == ["wal"] * 4
