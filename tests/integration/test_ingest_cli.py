@@ -32,27 +32,6 @@ from tests.integration.conftest_ingest import (
 pytestmark = pytest.mark.integration
 
 QUERIES = ["Where can parents sleep?", "Who pays for treatment?", "How long is the MIBG stay?"]
-CURATED = """id: who-pays
-documents: [costs]
-questions:
-  en: ["Who pays for the treatment?"]
-  nl: ["Wie betaalt de behandeling?"]
-answers:
-  en: {review: approved, text: "A paying party must guarantee the costs before treatment starts."}
-  nl: {review: pending, text: "Een betalende partij moet de kosten vooraf garanderen."}
-"""
-
-
-@pytest.fixture
-def knowledge(tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "knowledge"
-    write_corpus(root / "docs")
-    (root / "curated").mkdir()
-    (root / "curated" / "who-pays.yaml").write_text(CURATED, encoding="utf-8")
-    monkeypatch.setenv("IPO_KNOWLEDGE_DIR", str(root))
-    return root
-
-
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, str], str, str]:
     """Run the CLI in-process; returns exit status, the summary table as a dict, stdout and stderr."""
     status = main(["--quiet", *args] if "--progress" not in args else [a for a in args if a != "--progress"])

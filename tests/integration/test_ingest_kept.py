@@ -27,23 +27,12 @@ from tests.integration.conftest_ingest import (
     top_docs,
     write_corpus,
 )
-from tests.integration.test_ingest_cli import CURATED, run_cli
+from tests.integration.test_ingest_cli import run_cli
 
 pytestmark = pytest.mark.integration
 
 COSTS_QUESTION = "Who guarantees payment for the treatment?"
 BINARY = b"\x00\x01\x02binary\x00"
-
-
-@pytest.fixture
-def knowledge(tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The four-topic corpus and a curated answer that rests on `costs`, indexed once by the CLI (g1)."""
-    root = tmp_path / "knowledge"
-    write_corpus(root / "docs")
-    (root / "curated").mkdir()
-    (root / "curated" / "who-pays.yaml").write_text(CURATED, encoding="utf-8")
-    monkeypatch.setenv("IPO_KNOWLEDGE_DIR", str(root))
-    return root
 
 
 def chunks_of(store: ChromaStore, doc_id: str) -> dict[str, tuple[str, np.ndarray]]:
