@@ -40,8 +40,8 @@ def _as_postgres(args: list[str]) -> list[str]:
 def postgres_url() -> Iterator[str]:
     pg_bin = _bin()
     if pg_bin is None:
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    pytest.importorskip("psycopg")
+        pytest.fail("PostgreSQL server binaries are missing: `make services` (apt-get install postgresql)")
+    import psycopg  # noqa: F401  (a dev dependency: fail loudly if it is missing)
     work = Path(tempfile.mkdtemp(prefix="ipo-pg-"))
     if os.geteuid() == 0:
         shutil.chown(work, "postgres")

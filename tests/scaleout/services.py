@@ -92,7 +92,7 @@ def _as_postgres(args: list[str]) -> list[str]:
 def postgres_server() -> Iterator[str]:
     """A throw-away cluster (trust auth, socket in its own directory, TCP on 127.0.0.1 only); yields a
     SQLAlchemy URL for psycopg (the value of IPO_DATABASE_URL)."""
-    pytest.importorskip("psycopg", reason="psycopg[binary] is a dev dependency: `make setup-test`")
+    import psycopg  # noqa: F401  (psycopg[binary] is a dev dependency: `make setup-test`)
     pg_bin, port = _pg_bin(), free_port()
     work = Path(tempfile.mkdtemp(prefix="ipo-pg-"))
     if os.geteuid() == 0:
@@ -134,7 +134,7 @@ def redis_server() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing: `make services` (apt-get install redis-server)")
-    redis = pytest.importorskip("redis", reason="the redis client is a dependency: `make setup-test`")
+    import redis  # the redis client is a dev dependency: `make setup-test`
     with tempfile.TemporaryDirectory(prefix="ipo-redis-") as root:
         port, log = free_port(), Path(root) / "server.log"
         with log.open("wb") as out:

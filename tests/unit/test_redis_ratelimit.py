@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+import redis
 
 from assistant.adapters.redis_ratelimit import RedisRateLimiter, build_redis_client
 from assistant.web.ratelimit import RateLimiter, build_limiter
 from tests.e2e.servers import free_port
-
-redis = pytest.importorskip("redis")
 
 
 def test_an_unreachable_redis_lets_requests_through_and_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
